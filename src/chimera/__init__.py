@@ -1,0 +1,1 @@
+"""Chimera: autonomous AI influencer runtime."""

@@ -1,0 +1,335 @@
+"""The ``chimera`` command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from chimera.cli import context as cx
+from chimera.cli.init_cmd import write_sample_fleet
+from chimera.cli.review_cmd import interactive, render_item, review_table
+from chimera.cli.status_cmd import outbox_view, status_view
+from chimera.config.loader import Fleet, load_fleet
+from chimera.errors import ChimeraError
+from chimera.logs import configure as configure_logging
+from chimera.models.config import CampaignStatus
+from chimera.models.work import ReviewItem, ReviewStatus
+from chimera.runtime.runner import RunOptions, RunSummary, run_fleet
+from chimera.settings import Settings
+from chimera.store import open_database, reviews
+from chimera.store.fleet import set_campaign_status, sync_fleet
+from chimera.store.reports import outbox_posts, status_report
+from chimera.store.scope import TenantScope
+
+app = typer.Typer(
+    name="chimera",
+    help="Chimera: a fleet of AI personas that perceive, plan, write, get judged and publish.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+review_app = typer.Typer(help="Review escalated items (interactive when no subcommand is given).")
+campaign_app = typer.Typer(help="List, pause and resume campaigns.", no_args_is_help=True)
+mcp_app = typer.Typer(help="The bundled MCP servers.", no_args_is_help=True)
+app.add_typer(review_app, name="review")
+app.add_typer(campaign_app, name="campaign")
+app.add_typer(mcp_app, name="mcp")
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    home: Annotated[
+        Path | None,
+        typer.Option("--home", help="Fleet directory (default: $CHIMERA_HOME, else the current directory)."),
+    ] = None,
+) -> None:
+    """Global options."""
+    settings = Settings.from_env()
+    ctx.obj = cx.CliContext(cx.resolve_home(home, settings), settings)
+
+
+def _fleet(c: cx.CliContext) -> Fleet:
+    try:
+        return load_fleet(c.home)
+    except ChimeraError as exc:
+        cx.fail(str(exc), exc.exit_code)
+
+
+@app.command()
+def init(
+    directory: Annotated[Path, typer.Argument(help="Directory to create the sample fleet in.")],
+    force: Annotated[bool, typer.Option(help="Overwrite sample files that exist.")] = False,
+) -> None:
+    """Create a sample fleet: 3 personas, 3 campaigns and a fleet policy."""
+    try:
+        written = write_sample_fleet(directory, force=force)
+    except ChimeraError as exc:
+        cx.fail(str(exc), exc.exit_code)
+    for path in written:
+        cx.console.print(f"wrote {path}")
+    cx.console.print(f"\nNext: cd {directory} && uv run chimera run --until-idle")
+
+
+@app.command()
+def run(
+    ctx: typer.Context,
+    until_idle: Annotated[bool, typer.Option("--until-idle", help="Poll once, finish all work, exit.")] = False,
+    poll_interval: Annotated[float | None, typer.Option(help="Seconds between news polls.")] = None,
+    workers: Annotated[int | None, typer.Option(min=1, help="Worker coroutines.")] = None,
+    llm_latency_ms: Annotated[int | None, typer.Option(min=0, help="Simulated latency of the offline writer.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Run the fleet: perception -> planner -> workers -> judge."""
+    c = cx.get(ctx)
+    fleet = _fleet(c)
+    options = RunOptions(
+        until_idle=until_idle, poll_interval_s=poll_interval, workers=workers,
+        llm_latency_ms=llm_latency_ms, crash_at=c.settings.crash_at,
+    )  # fmt: skip
+    handler = configure_logging(c.home.log_path)
+
+    def ready(summary: RunSummary) -> None:
+        if not as_json:
+            mode = "until idle" if until_idle else "until Ctrl-C"
+            cx.err_console.print(
+                f"chimera run ({mode}): tenant {fleet.tenant_id}, {len(fleet.campaigns)} campaigns, "
+                f"writer [bold]{summary.writer}[/] (offline, deterministic templates), news {summary.news}, "
+                f"outbox local; resumed {summary.resumed} unfinished tasks"
+            )
+
+    async def main() -> RunSummary:
+        async with open_database(c.home.db_path) as db:
+            return await run_fleet(fleet, db, options, on_ready=ready)
+
+    try:
+        summary = cx.run_async(main)
+    finally:
+        handler.close()
+    data = {
+        "stopped_by": summary.stopped_by, "resumed": summary.resumed, "alerts": summary.alerts,
+        "cycles": summary.cycles, "occ_conflicts": summary.conflicts,
+        "decisions": {v: summary.decisions.get(v, 0) for v in ("approve", "escalate", "reject")},
+        "writer": summary.writer, "news": summary.news, "perception_errors": summary.perception_errors,
+    }  # fmt: skip
+    if as_json:
+        cx.print_json(data)
+    else:
+        table = Table(title="Run summary")
+        table.add_column("measure")
+        table.add_column("value", justify="right")
+        for key, value in data.items():
+            table.add_row(key, str(value))
+        cx.console.print(table)
+    if summary.perception_errors:
+        cx.fail("perception failed: " + "; ".join(summary.perception_errors), 4)
+
+
+@app.command()
+def status(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+    """Fleet, queues, review depth, decisions and posts."""
+    c = cx.get(ctx)
+    fleet = _fleet(c)
+
+    async def main() -> dict[str, object]:
+        async with open_database(c.home.db_path) as db:
+            scope = TenantScope(db, fleet.tenant_id)
+            await sync_fleet(scope, fleet)
+            return await status_report(scope)
+
+    report = cx.run_async(main)
+    if as_json:
+        cx.print_json(report)
+    else:
+        cx.console.print(status_view(report))
+
+
+@app.command()
+def outbox(
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option(min=1, help="How many posts.")] = 20,
+    agent: Annotated[str | None, typer.Option(help="Only this agent's posts.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """What was published to the local outbox, with its AI disclosure."""
+    c = cx.get(ctx)
+    fleet = _fleet(c)
+
+    async def main() -> list[dict[str, object]]:
+        async with open_database(c.home.db_path) as db:
+            return await outbox_posts(TenantScope(db, fleet.tenant_id), limit, agent)
+
+    posts = cx.run_async(main)
+    if as_json:
+        cx.print_json(posts)
+    else:
+        cx.console.print(outbox_view(posts))
+
+
+@review_app.callback(invoke_without_command=True)
+def review(ctx: typer.Context) -> None:
+    """Walk the review queue at a prompt."""
+    if ctx.invoked_subcommand is not None:
+        return
+    c = cx.get(ctx)
+    fleet = _fleet(c)
+
+    async def main() -> None:
+        async with open_database(c.home.db_path) as db:
+            await interactive(TenantScope(db, fleet.tenant_id), c.settings.reviewer, cx.console)
+
+    cx.run_async(main)
+
+
+@review_app.command("list")
+def review_list(
+    ctx: typer.Context,
+    all_items: Annotated[bool, typer.Option("--all", help="Decided items too.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """List review items (pending ones by default)."""
+    c = cx.get(ctx)
+    fleet = _fleet(c)
+
+    async def main() -> list[ReviewItem]:
+        async with open_database(c.home.db_path) as db:
+            return await reviews.list_reviews(
+                TenantScope(db, fleet.tenant_id), None if all_items else ReviewStatus.PENDING
+            )
+
+    items = cx.run_async(main)
+    if as_json:
+        cx.print_json([i.model_dump(mode="json") for i in items])
+    else:
+        cx.console.print(review_table(items))
+
+
+@review_app.command("show")
+def review_show(ctx: typer.Context, review_id: int) -> None:
+    """Show one review item in full."""
+    c = cx.get(ctx)
+    fleet = _fleet(c)
+
+    async def main() -> list[ReviewItem]:
+        async with open_database(c.home.db_path) as db:
+            items = await reviews.list_reviews(TenantScope(db, fleet.tenant_id), None)
+            return [i for i in items if i.review_id == review_id]
+
+    items = cx.run_async(main)
+    if not items:
+        cx.fail(f"no review item {review_id}", 3)
+    cx.console.print(render_item(items[0]))
+
+
+@review_app.command("approve")
+def review_approve(
+    ctx: typer.Context,
+    review_id: int,
+    edit: Annotated[str | None, typer.Option(help="Approve this text instead of the original.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Approve an item (optionally with edited text); what waited on it continues."""
+    c = cx.get(ctx)
+    fleet = _fleet(c)
+
+    async def main() -> ReviewItem:
+        async with open_database(c.home.db_path) as db:
+            return await reviews.approve(TenantScope(db, fleet.tenant_id), review_id, c.settings.reviewer, edit)
+
+    item = cx.run_async(main)
+    if as_json:
+        cx.print_json(item.model_dump(mode="json"))
+    else:
+        cx.console.print(f"approved review #{item.review_id} (task {item.task_id})")
+
+
+@review_app.command("reject")
+def review_reject(
+    ctx: typer.Context,
+    review_id: int,
+    reason: Annotated[str, typer.Option(help="Why (required).")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Reject an item with a reason; what waited on it is cancelled."""
+    c = cx.get(ctx)
+    fleet = _fleet(c)
+
+    async def main() -> ReviewItem:
+        async with open_database(c.home.db_path) as db:
+            return await reviews.reject(TenantScope(db, fleet.tenant_id), review_id, c.settings.reviewer, reason)
+
+    item = cx.run_async(main)
+    if as_json:
+        cx.print_json(item.model_dump(mode="json"))
+    else:
+        cx.console.print(f"rejected review #{item.review_id} (task {item.task_id}): {item.reason}")
+
+
+def _set_status(ctx: typer.Context, campaign_id: str, status: CampaignStatus) -> None:
+    c = cx.get(ctx)
+    fleet = _fleet(c)
+
+    async def main() -> int:
+        async with open_database(c.home.db_path) as db:
+            scope = TenantScope(db, fleet.tenant_id)
+            await sync_fleet(scope, fleet)
+            return await set_campaign_status(scope, campaign_id, status)
+
+    version = cx.run_async(main)
+    cx.console.print(f"campaign {campaign_id} is {status.value} (version {version})")
+
+
+@campaign_app.command("pause")
+def campaign_pause(ctx: typer.Context, campaign_id: str) -> None:
+    """Stop planning a campaign (takes effect in a running fleet too)."""
+    _set_status(ctx, campaign_id, CampaignStatus.PAUSED)
+
+
+@campaign_app.command("resume")
+def campaign_resume(ctx: typer.Context, campaign_id: str) -> None:
+    """Plan a paused campaign again."""
+    _set_status(ctx, campaign_id, CampaignStatus.ACTIVE)
+
+
+@campaign_app.command("list")
+def campaign_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+    """Campaigns with their state in the store."""
+    c = cx.get(ctx)
+    fleet = _fleet(c)
+
+    async def main() -> dict[str, object]:
+        async with open_database(c.home.db_path) as db:
+            scope = TenantScope(db, fleet.tenant_id)
+            await sync_fleet(scope, fleet)
+            return await status_report(scope)
+
+    report = cx.run_async(main)
+    if as_json:
+        cx.print_json(report["campaigns"])
+    else:
+        cx.console.print(status_view(report).renderables[0])
+
+
+@mcp_app.command("serve")
+def mcp_serve(
+    server: Annotated[str, typer.Argument(help="Which bundled server: news.")],
+    snapshot: Annotated[
+        Path | None, typer.Option(help="News snapshot JSON to serve instead of the bundled one.")
+    ] = None,
+) -> None:
+    """Run a bundled MCP server on stdio (for any MCP client)."""
+    if server != "news":
+        cx.fail(f"unknown server '{server}' (available: news)", 2)
+    from chimera.mcp.servers import news
+
+    news.main(["--snapshot", str(snapshot)] if snapshot else [])
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

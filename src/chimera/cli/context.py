@@ -1,0 +1,76 @@
+"""What every command needs: the home directory, settings, and error handling."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
+
+import anyio
+import typer
+from rich.console import Console
+
+from chimera.config.home import Home
+from chimera.errors import ChimeraError
+from chimera.settings import Settings
+
+T = TypeVar("T")
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+@dataclass(frozen=True, slots=True)
+class CliContext:
+    """Resolved global options."""
+
+    home: Home
+    settings: Settings
+
+
+def get(ctx: typer.Context) -> CliContext:
+    """The CliContext the root callback stored."""
+    obj = ctx.find_root().obj
+    assert isinstance(obj, CliContext)
+    return obj
+
+
+def _find_chimera_error(exc: BaseException) -> ChimeraError | None:
+    if isinstance(exc, ChimeraError):
+        return exc
+    if isinstance(exc, BaseExceptionGroup):
+        for inner in exc.exceptions:
+            found = _find_chimera_error(inner)
+            if found is not None:
+                return found
+    return None
+
+
+def fail(message: str, code: int) -> NoReturn:
+    """Print an error and exit with ``code``."""
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def run_async(fn: Callable[[], Awaitable[T]]) -> T:
+    """Run a coroutine function; map Chimera errors to a message and their exit code."""
+    try:
+        return anyio.run(fn)
+    except (ChimeraError, BaseExceptionGroup) as exc:
+        found = _find_chimera_error(exc)
+        if found is None:
+            raise
+        fail(str(found), found.exit_code)
+
+
+def print_json(data: Any) -> None:
+    """Machine-readable output on stdout."""
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, default=str, indent=2) + "\n")
+
+
+def resolve_home(option: Path | None, settings: Settings) -> Home:
+    """--home, else CHIMERA_HOME, else the current directory."""
+    return Home((option or settings.home or Path.cwd()).resolve())

@@ -1,0 +1,54 @@
+"""Rendering for ``chimera status`` and ``chimera outbox``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from rich.console import Group
+from rich.panel import Panel
+from rich.table import Table
+
+
+def status_view(report: dict[str, Any]) -> Group:
+    """The status report as rich tables."""
+    fleet = Table(title=f"Fleet (tenant {report['tenant_id']})")
+    for col in ("campaign", "agent", "status", "version", "cycles", "tasks", "topics"):
+        fleet.add_column(col)
+    for c in report["campaigns"]:
+        fleet.add_row(c["campaign_id"], c["agent_id"], c["status"], str(c["version"]), str(c["cycles"]),
+                      str(c["tasks_planned"]), ", ".join(c["topics"]))  # fmt: skip
+    work = Table(title="Work")
+    work.add_column("measure")
+    work.add_column("count", justify="right")
+    q = report["queues"]
+    d = report["decisions"]
+    for name, value in (
+        ("pending tasks", q["pending"]),
+        ("blocked tasks (waiting on approval)", q["blocked"]),
+        ("review queue depth", q["review"]),
+        ("decisions: approve", d["approve"]),
+        ("decisions: escalate", d["escalate"]),
+        ("decisions: reject (retried)", d["reject"]),
+        ("reviews approved / rejected", f"{report['reviews']['approved']} / {report['reviews']['rejected']}"),
+        ("posts published", report["posts"]),
+    ):
+        work.add_row(name, str(value))
+    return Group(fleet, work)
+
+
+def outbox_view(posts: list[dict[str, Any]]) -> Group:
+    """Published posts as panels, newest first."""
+    if not posts:
+        return Group("The outbox is empty.")
+    panels = []
+    for p in posts:
+        when = dt.datetime.fromtimestamp(p["created_at"], dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+        panels.append(
+            Panel(
+                p["text"],
+                title=f"#{p['post_id']} {p['agent_id']} → {p['platform']}",
+                subtitle=f"{when} · writer: {p['writer']}",
+            )
+        )
+    return Group(*panels)

@@ -1,0 +1,1 @@
+"""Rules the runtime must obey: disclosure, content checks, sensitivity, judging bands."""

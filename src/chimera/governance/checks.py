@@ -1,0 +1,135 @@
+"""Real checks of a result's content; their weighted sum is the Judge's confidence.
+
+Nothing here is random or hashed: every score comes from looking at the text
+(how much of the story it covers, whether it serves the goal, whether it fits
+the platform) plus the writer's own view, and any hard failure (a banned
+phrase, a claim to be human, personal data, no text) caps the confidence
+below every approval band.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from chimera.models.config import Persona
+from chimera.text import keywords
+
+HARD_FAIL_CAP = 0.3
+
+HUMAN_CLAIM = re.compile(
+    r"\b(?:i am|i'm|im)\s+(?:a\s+)?(?:real\s+)?(?:human|person)\b|\bas a human\b|\bnot an? (?:ai|bot)\b",
+    re.IGNORECASE,
+)
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+PHONE = re.compile(r"(?<![\w.])\+?\d(?:[\s().-]?\d){8,}(?![\w.])")
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One check: its score in [0, 1], its weight, and what it saw."""
+
+    name: str
+    score: float
+    weight: float
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """The checks, the hard failures, and the confidence they add up to."""
+
+    confidence: float
+    checks: tuple[Check, ...]
+    failures: tuple[str, ...]
+
+    def trace(self) -> list[str]:
+        """Human-readable reasoning, one line per check."""
+        lines = [f"{c.name}={c.score:.2f} (w {c.weight:.2f}): {c.note}" for c in self.checks]
+        lines += [f"HARD FAIL: {f}" for f in self.failures]
+        return lines
+
+
+def _combine(checks: list[Check], failures: list[str]) -> Assessment:
+    total = sum(c.weight for c in checks) or 1.0
+    confidence = sum(c.score * c.weight for c in checks) / total
+    if failures:
+        confidence = min(confidence, HARD_FAIL_CAP)
+    return Assessment(round(max(0.0, min(1.0, confidence)), 4), tuple(checks), tuple(failures))
+
+
+def persona_violations(text: str, persona: Persona) -> list[str]:
+    """Banned phrases, claims to be human and personal data found in ``text``."""
+    found: list[str] = []
+    lowered = text.lower()
+    for phrase in persona.banned_phrases:
+        if phrase.lower() in lowered:
+            found.append(f"banned phrase '{phrase}'")
+    if HUMAN_CLAIM.search(text):
+        found.append("claims to be human")
+    if EMAIL.search(text) or PHONE.search(text):
+        found.append("contains personal data (email or phone number)")
+    return found
+
+
+def assess_content(
+    text: str,
+    *,
+    headline: str,
+    goal: str,
+    topics: list[str],
+    persona: Persona,
+    max_chars: int,
+    self_confidence: float,
+) -> Assessment:
+    """Checks for a generated post."""
+    said = keywords(text)
+    story = keywords(headline)
+    covered = len(story & said)
+    needed = max(1, min(len(story), 5))
+    aims = keywords(goal, topics)
+    on_goal = len(aims & said)
+    checks = [
+        Check("relevance", min(1.0, covered / needed), 0.45, f"covers {covered} of the story's key words"),
+        Check("on_goal", min(1.0, on_goal / 2), 0.25, f"{on_goal} words of the campaign goal/topics"),
+        Check("writer_self_assessment", max(0.0, min(1.0, self_confidence)), 0.15, "the writer's own confidence"),
+        Check("length", 1.0 if 0 < len(text) <= max_chars else 0.0, 0.15, f"{len(text)}/{max_chars} chars"),
+    ]
+    failures = persona_violations(text, persona)
+    if not text.strip():
+        failures.append("empty text")
+    if len(text) > max_chars:
+        failures.append(f"longer than {max_chars} chars")
+    return _combine(checks, failures)
+
+
+def assess_post(output: dict[str, Any], *, disclosure: str, max_chars: int) -> Assessment:
+    """Checks for a publication: it exists, carries the disclosure, fits the platform."""
+    text = str(output.get("text", ""))
+    ref = str(output.get("ref", ""))
+    checks = [
+        Check("published", 1.0 if ref else 0.0, 0.4, ref or "no receipt"),
+        Check("disclosure", 1.0 if disclosure in text else 0.0, 0.4, "AI disclosure present"),
+        Check("length", 1.0 if len(text) <= max_chars else 0.0, 0.2, f"{len(text)}/{max_chars} chars"),
+    ]
+    failures = [] if disclosure in text else ["AI disclosure missing"]
+    return _combine(checks, failures)
+
+
+def assess_trends(output: dict[str, Any]) -> Assessment:
+    """Checks for a trend analysis: headlines found, on the topic, from several sources."""
+    count = int(output.get("count", 0))
+    on_topic = int(output.get("on_topic", count))
+    sources = len(output.get("sources", []))
+    checks = [
+        Check("coverage", min(1.0, count / 2), 0.6, f"{count} headlines"),
+        Check("on_topic", on_topic / count if count else 0.0, 0.3, f"{on_topic} of them on the topic"),
+        Check("sources", min(1.0, sources / 2), 0.1, f"{sources} sources"),
+    ]
+    return _combine(checks, [] if count else ["no headlines found"])
+
+
+def assess_error(error: str) -> Assessment:
+    """A failed result: zero confidence and the error as the reason."""
+    return Assessment(0.0, (), (f"skill failed: {error}",))

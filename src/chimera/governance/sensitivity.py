@@ -1,0 +1,84 @@
+"""Which sensitive topics a piece of work touches; those always go to a human."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from chimera.text import keywords
+
+#: Words (stemmed) that mark a text as touching a sensitive topic.
+LEXICON: dict[str, frozenset[str]] = {
+    "politics": frozenset(
+        [
+            "election",
+            "vote",
+            "voting",
+            "voter",
+            "candidate",
+            "ballot",
+            "senate",
+            "congress",
+            "parliament",
+            "lawmaker",
+            "politician",
+            "partisan",
+            "referendum",
+            "turnout",
+        ]
+    ),
+    "health": frozenset(
+        [
+            "blood",
+            "pressure",
+            "diagnosis",
+            "disease",
+            "medication",
+            "medicine",
+            "supplement",
+            "insomnia",
+            "vaccine",
+            "cancer",
+            "clinical",
+            "symptom",
+            "cure",
+            "treatment",
+            "therapy",
+            "doctor",
+            "patient",
+        ]
+    ),
+    "finance": frozenset(
+        [
+            "invest",
+            "investment",
+            "investor",
+            "stock",
+            "trading",
+            "trader",
+            "portfolio",
+            "dividend",
+            "token",
+            "loan",
+            "mortgage",
+            "crypto",
+            "returns",
+        ]
+    ),
+    "legal": frozenset(["lawsuit", "court", "sue", "attorney", "lawyer", "litigation", "verdict", "legal"]),
+    "religion": frozenset(
+        ["church", "mosque", "temple", "synagogue", "prayer", "faith", "religion", "religious", "god"]
+    ),
+}
+
+
+def sensitive_topics(configured: Iterable[str], *, topic: str, tags: Iterable[str] = (), text: str = "") -> list[str]:
+    """The configured sensitive topics that the task's topic, tags or text touch, sorted."""
+    wanted = {t.lower() for t in configured}
+    hits = {t for t in wanted if t == topic.lower() or t in {g.lower() for g in tags}}
+    if text:
+        found = keywords(text)
+        for name in wanted - hits:
+            lexicon = LEXICON.get(name)
+            if lexicon is not None and not found.isdisjoint(keywords(lexicon)):
+                hits.add(name)
+    return sorted(hits)

@@ -1,0 +1,1 @@
+"""MCP servers bundled with Chimera; each runs as a stdio subprocess."""

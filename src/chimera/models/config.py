@@ -1,0 +1,148 @@
+"""Configuration models: persona, campaign and fleet policy, validated at load."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Identifier = Annotated[
+    str,
+    Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_-]*$"),
+]
+
+#: Rules every persona carries whatever its file says; the Judge enforces them.
+BASE_RULES: tuple[str, ...] = (
+    "never claims to be human",
+    "never shares personal data",
+)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Persona(_Strict):
+    """Who an agent is: its voice, niche, and what it must never do."""
+
+    agent_id: Identifier
+    """Stable id of the agent that wears this persona."""
+    name: str = Field(min_length=1, max_length=80)
+    """Display name."""
+    voice: str = Field(min_length=1, max_length=400)
+    """How it writes, in a sentence or two."""
+    niche: str = Field(min_length=1, max_length=200)
+    """What it is known for."""
+    topics: list[str] = Field(default_factory=list)
+    """Topics it likes to talk about."""
+    avoid_topics: list[str] = Field(default_factory=list)
+    """Topics it must not post about without a human."""
+    banned_phrases: list[str] = Field(default_factory=list)
+    """Phrases that must never appear in its posts."""
+    hashtags: list[str] = Field(default_factory=list)
+    """Hashtags it may add."""
+    rules: list[str] = Field(default_factory=list)
+    """Extra behavioural rules; the base rules always apply too."""
+    bio: str = ""
+    """Free text from the body of the persona file."""
+
+    def all_rules(self) -> list[str]:
+        """The base rules followed by the persona's own."""
+        return [*BASE_RULES, *(r for r in self.rules if r not in BASE_RULES)]
+
+
+class CampaignStatus(StrEnum):
+    """Whether the planner works on a campaign."""
+
+    ACTIVE = "active"
+    PAUSED = "paused"
+
+
+class Campaign(_Strict):
+    """A goal an agent pursues on some platforms with a budget."""
+
+    campaign_id: Identifier
+    """Stable id."""
+    agent_id: Identifier
+    """The agent (persona) that runs it."""
+    goal: str = Field(min_length=3, max_length=500)
+    """What the campaign is for, in plain words; perception scores news against it."""
+    topics: list[str] = Field(min_length=1)
+    """News topics it follows."""
+    platforms: list[str] = Field(default_factory=lambda: ["outbox"])
+    """Where its posts go."""
+    budget_usd: Decimal = Field(default=Decimal("0"), ge=0, max_digits=12, decimal_places=2)
+    """Money the campaign may spend, in US dollars."""
+    status: CampaignStatus = CampaignStatus.ACTIVE
+    """Active campaigns are planned; paused ones are not."""
+
+
+class JudgePolicy(_Strict):
+    """Confidence bands and the topics that always go to a human."""
+
+    approve_at: float = Field(default=0.90, ge=0, le=1)
+    """Confidence at or above which a result is approved."""
+    review_at: float = Field(default=0.70, ge=0, le=1)
+    """Confidence at or above which (and below approve_at) a human reviews."""
+    max_retries: int = Field(default=2, ge=0, le=10)
+    """Rejected results are retried this many times, then go to a human."""
+    sensitive_topics: list[str] = Field(default_factory=lambda: ["politics", "health", "finance", "legal", "religion"])
+    """Topics whose results always go to a human."""
+
+    @model_validator(mode="after")
+    def _bands_ordered(self) -> JudgePolicy:
+        if self.review_at > self.approve_at:
+            raise ValueError("review_at must not be above approve_at")
+        return self
+
+
+class PerceptionPolicy(_Strict):
+    """How news is polled and scored."""
+
+    threshold: float = Field(default=0.75, ge=0, le=1)
+    """Relevance at or above which an item becomes a trend task."""
+    high_priority_at: float = Field(default=0.90, ge=0, le=1)
+    """Relevance at or above which the trend task is high priority."""
+    poll_interval_s: float = Field(default=60.0, gt=0)
+    """Seconds between polls in a continuous run."""
+    resource: str = "news://latest"
+    """The MCP resource polled for news."""
+
+
+class PlatformPolicy(_Strict):
+    """Limits of one publishing platform."""
+
+    max_chars: int = Field(default=500, ge=40)
+    """Longest post the platform accepts, disclosure included."""
+
+
+class RuntimePolicy(_Strict):
+    """Sizes of the in-process pools."""
+
+    workers: int = Field(default=16, ge=1, le=100_000)
+    """Concurrent worker coroutines."""
+    llm_latency_ms: int = Field(default=0, ge=0, le=60_000)
+    """Simulated model latency inside the offline writer."""
+
+
+class FleetPolicy(_Strict):
+    """Fleet-wide policy for one tenant (the `fleet.toml` file)."""
+
+    tenant_id: Identifier = "default"
+    """Tenant that owns every agent, campaign and row of this fleet."""
+    disclosure: str = Field(default="[AI-generated]", min_length=3, max_length=80)
+    """Text added to every published post."""
+    judge: JudgePolicy = JudgePolicy()
+    """Judge bands."""
+    perception: PerceptionPolicy = PerceptionPolicy()
+    """News polling."""
+    runtime: RuntimePolicy = RuntimePolicy()
+    """Pool sizes."""
+    platforms: dict[str, PlatformPolicy] = Field(default_factory=lambda: {"outbox": PlatformPolicy(max_chars=500)})
+    """Per-platform limits, keyed by platform name."""
+
+    def platform(self, name: str) -> PlatformPolicy:
+        """The limits for a platform, falling back to the defaults."""
+        return self.platforms.get(name, PlatformPolicy())

@@ -1,0 +1,57 @@
+"""Small in-memory books the roles share while a run lasts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from chimera.models.work import Task
+
+
+@dataclass(slots=True)
+class CampaignState:
+    """What the planner last read of a campaign; ``version`` drives optimistic concurrency."""
+
+    version: int
+    active: bool
+
+
+class CampaignBook:
+    """Campaign versions and status as last read from the store."""
+
+    def __init__(self, states: dict[str, CampaignState]) -> None:
+        self._states = states
+
+    def get(self, campaign_id: str) -> CampaignState | None:
+        """The state, or None for an unknown campaign."""
+        return self._states.get(campaign_id)
+
+    def set(self, campaign_id: str, version: int, active: bool) -> None:
+        """Record a fresh read (or our own successful write)."""
+        self._states[campaign_id] = CampaignState(version, active)
+
+    def active_ids(self) -> list[str]:
+        """Campaigns the planner may work on."""
+        return [cid for cid, s in self._states.items() if s.active]
+
+
+class DependencyBook:
+    """Blocked tasks, keyed by the task they wait for."""
+
+    def __init__(self) -> None:
+        self._waiting: dict[str, list[Task]] = {}
+
+    def __len__(self) -> int:
+        return sum(len(v) for v in self._waiting.values())
+
+    def add(self, task: Task) -> None:
+        """Remember a blocked task."""
+        assert task.depends_on is not None
+        self._waiting.setdefault(task.depends_on, []).append(task)
+
+    def release(self, task_id: str) -> list[Task]:
+        """Take the tasks waiting for ``task_id``."""
+        return self._waiting.pop(task_id, [])
+
+    def peek(self, task_id: str) -> list[Task]:
+        """The tasks waiting for ``task_id``, left in place."""
+        return self._waiting.get(task_id, [])

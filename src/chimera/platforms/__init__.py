@@ -1,0 +1,1 @@
+"""Where approved posts go; the local outbox is the embedded default."""

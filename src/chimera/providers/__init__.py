@@ -1,0 +1,1 @@
+"""LLM providers behind one interface; the offline writer is the embedded default."""

@@ -1,0 +1,46 @@
+"""The seam between content generation and whatever model writes the text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from chimera.models.config import Persona
+
+
+@dataclass(frozen=True, slots=True)
+class ContentRequest:
+    """What a post should be about and who writes it."""
+
+    persona: Persona
+    goal: str
+    topic: str
+    headline: str
+    summary: str
+    attempt: int = 0
+    max_chars: int = 280
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """A provider's answer: the text plus its own view of it."""
+
+    text: str
+    hashtags: list[str]
+    self_confidence: float
+    reasoning: str
+    provider: str
+    model: str
+    tokens_in: int = 0
+    tokens_out: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+class LLMProvider(Protocol):
+    """Writes a draft post for a request."""
+
+    name: str
+
+    async def write(self, request: ContentRequest) -> Draft:
+        """Produce one draft."""
+        ...

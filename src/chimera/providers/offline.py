@@ -1,0 +1,86 @@
+"""The offline writer: deterministic, persona-aware templates, no model at all.
+
+It is the embedded default so a fleet runs with no account and no network.
+It is labelled wherever its text shows (``provider = "offline-writer"``),
+and it never pretends to be a model. Its templates are deliberately uneven:
+some quote the story closely, one is generic filler, so the Judge's checks
+have real work to do and retries pick the next template.
+"""
+
+from __future__ import annotations
+
+import zlib
+
+import anyio
+
+from chimera.providers.base import ContentRequest, Draft
+
+NAME = "offline-writer"
+MODEL = "templates-v1"
+
+
+def _clause(text: str, limit: int = 160) -> str:
+    text = " ".join(text.split()).rstrip(".")
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+class OfflineWriter:
+    """An LLMProvider made of templates; ``latency_ms`` stands in for a model call."""
+
+    name = NAME
+
+    def __init__(self, latency_ms: int = 0) -> None:
+        self._latency_s = latency_ms / 1000
+
+    def _candidates(self, r: ContentRequest) -> list[tuple[str, float, str]]:
+        p = r.persona
+        head = _clause(r.headline)
+        summary = _clause(r.summary) if r.summary else head
+        return [
+            (
+                f"{head}. {summary}. For anyone following {p.niche}, this one is worth a closer look.",
+                0.9,
+                "quotes the headline and summary, then ties them to the persona's niche",
+            ),
+            (
+                f"Worth your time today: {head[0].lower() + head[1:]}. {summary}.",
+                0.85,
+                "leads with the headline and backs it with the summary",
+            ),
+            (
+                f"Some days the feed is all noise. {p.name} is keeping an eye on {r.topic} so you do not have to.",
+                0.5,
+                "generic filler that does not say what happened",
+            ),
+            (
+                f"{p.name} on {r.topic}: {head}. What would you ask the people behind it?",
+                0.8,
+                "headline plus a question to the audience",
+            ),
+        ]
+
+    async def write(self, request: ContentRequest) -> Draft:
+        """Pick a template by (agent, headline, attempt) and fill it in."""
+        if self._latency_s:
+            await anyio.sleep(self._latency_s)
+        options = self._candidates(request)
+        start = zlib.crc32(f"{request.persona.agent_id}|{request.headline}".encode())
+        text, confidence, why = options[(start + request.attempt) % len(options)]
+        tags = [t if t.startswith("#") else f"#{t}" for t in request.persona.hashtags[:2]]
+        body = text
+        if tags and len(body) + 1 + len(" ".join(tags)) <= request.max_chars:
+            body = f"{body} {' '.join(tags)}"
+        if len(body) > request.max_chars:
+            body = body[: request.max_chars - 1].rstrip() + "…"
+        return Draft(
+            text=body,
+            hashtags=tags,
+            self_confidence=confidence,
+            reasoning=f"template {(start + request.attempt) % len(options)}: {why}",
+            provider=NAME,
+            model=MODEL,
+            tokens_in=0,
+            tokens_out=0,
+        )

@@ -1,0 +1,1 @@
+"""The roles: perception, planner, worker pool and judge, joined by priority queues."""

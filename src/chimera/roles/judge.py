@@ -1,0 +1,199 @@
+"""Judge: checks every result, bands it, and commits the decision with its consequences.
+
+One transaction per batch writes, for each result: the result row, the
+decision row (primary key (task, attempt), so a second decision cannot be
+written), the task's new status, and what follows: the blocked post task
+released with the approved text, a retry, or a review item.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+
+from chimera.governance.banding import band
+from chimera.governance.checks import (
+    Assessment,
+    assess_content,
+    assess_error,
+    assess_post,
+    assess_trends,
+)
+from chimera.governance.sensitivity import sensitive_topics
+from chimera.models.config import FleetPolicy
+from chimera.models.work import Decision, Result, Task, TaskStatus, TaskType, Verdict
+from chimera.pipeline.books import DependencyBook
+from chimera.pipeline.crashpoints import CrashPoints
+from chimera.pipeline.queues import PriorityQueue
+from chimera.pipeline.tracker import WorkTracker
+from chimera.skills.base import FleetView
+from chimera.store.committer import Committer, WriteOp
+from chimera.store.statements import Stmt
+
+MAX_BATCH = 4096
+
+#: Task types whose output may be published; these get the sensitivity rule.
+PUBLISHABLE = frozenset({TaskType.GENERATE_CONTENT, TaskType.REPLY_COMMENT})
+
+_STATUS_AFTER = {
+    Verdict.APPROVE: TaskStatus.DONE,
+    Verdict.ESCALATE: TaskStatus.REVIEW,
+    Verdict.REJECT: TaskStatus.PENDING,
+}
+
+
+def content_limit(policy: FleetPolicy, platform: str) -> int:
+    """Characters a draft may use so that text plus disclosure fit the platform."""
+    return policy.platform(platform).max_chars - len(policy.disclosure) - 1
+
+
+def review_content(result: Result) -> str:
+    """What a reviewer reads for a result."""
+    text = result.output.get("text")
+    if isinstance(text, str):
+        return text
+    return json.dumps(result.output, ensure_ascii=False, sort_keys=True) if result.output else (result.error or "")
+
+
+class Judge:
+    """Decides results in batches and feeds follow-up work back to the workers."""
+
+    def __init__(
+        self,
+        *,
+        policy: FleetPolicy,
+        view: FleetView,
+        results: PriorityQueue[Result],
+        work: PriorityQueue[Task],
+        deps: DependencyBook,
+        committer: Committer,
+        tracker: WorkTracker,
+        crash: CrashPoints,
+    ) -> None:
+        self._policy = policy
+        self._view = view
+        self._results = results
+        self._work = work
+        self._deps = deps
+        self._committer = committer
+        self._tracker = tracker
+        self._crash = crash
+        self.verdicts: Counter[str] = Counter()
+        self.last_decided: dict[str, float] = {}
+
+    def assess(self, result: Result) -> tuple[Assessment, list[str]]:
+        """The checks for a result and the sensitive topics it touches."""
+        task = result.task
+        if not result.ok:
+            return assess_error(result.error or "unknown error"), []
+        payload = task.payload
+        if task.type == TaskType.GENERATE_CONTENT:
+            campaign = self._view.campaign(task.campaign_id)
+            text = str(result.output.get("text", ""))
+            headline = str(payload.get("headline", ""))
+            assessment = assess_content(
+                text,
+                headline=headline,
+                goal=campaign.goal,
+                topics=campaign.topics,
+                persona=self._view.persona(task.agent_id),
+                max_chars=content_limit(self._policy, campaign.platforms[0]),
+                self_confidence=result.confidence,
+            )
+        elif task.type == TaskType.POST_CONTENT:
+            platform = str(result.output.get("platform", "outbox"))
+            assessment = assess_post(
+                result.output,
+                disclosure=self._policy.disclosure,
+                max_chars=self._policy.platform(platform).max_chars,
+            )
+        elif task.type == TaskType.ANALYZE_TRENDS:
+            assessment = assess_trends(result.output)
+        else:
+            assessment = assess_error(f"the Judge has no checks for task type '{task.type}'")
+        sensitive: list[str] = []
+        if task.type in PUBLISHABLE:
+            sensitive = sensitive_topics(
+                self._policy.judge.sensitive_topics,
+                topic=str(payload.get("topic", "")),
+                tags=[str(t) for t in payload.get("tags", [])],
+                text=" ".join(
+                    [review_content(result), str(payload.get("headline", "")), str(payload.get("summary", ""))]
+                ),
+            )
+        return assessment, sensitive
+
+    def decide(self, result: Result) -> Decision:
+        """Assess and band one result."""
+        assessment, sensitive = self.assess(result)
+        verdict, why = band(
+            assessment.confidence,
+            sensitive=bool(sensitive),
+            attempt=result.task.attempt,
+            policy=self._policy.judge,
+        )
+        reasons = [why, *assessment.trace()]
+        if sensitive:
+            reasons.append(f"sensitive topics: {', '.join(sensitive)}")
+        return Decision(result, verdict, assessment.confidence, reasons, sensitive)
+
+    async def settle(self, batch: list[Result]) -> list[Decision]:
+        """Decide a batch, commit it in one transaction, then queue the follow-ups."""
+        now = time.time()
+        op = WriteOp()
+        follow: list[Task] = []
+        decisions = [self.decide(r) for r in batch]
+        for d in decisions:
+            r, t = d.result, d.result.task
+            op.add(Stmt.INSERT_RESULT, (
+                t.task_id, t.attempt, t.tenant_id, int(r.ok), json.dumps(r.output), r.confidence,
+                json.dumps(r.reasoning), r.error, r.produced_by, now,
+            ))  # fmt: skip
+            op.add(Stmt.INSERT_DECISION, (
+                t.task_id, t.attempt, t.tenant_id, d.verdict.value, d.confidence, json.dumps(d.reasons), now,
+            ))  # fmt: skip
+            next_attempt = t.attempt + 1 if d.verdict == Verdict.REJECT else t.attempt
+            op.add(Stmt.SETTLE_TASK, (_STATUS_AFTER[d.verdict], next_attempt, now, t.task_id, t.attempt))
+            if d.verdict == Verdict.APPROVE:
+                for dep in self._deps.release(t.task_id):
+                    dep.payload = {**dep.payload, **_handoff(r)}
+                    dep.status = TaskStatus.PENDING
+                    op.add(Stmt.UNBLOCK_TASK, (json.dumps(dep.payload), now, dep.task_id))
+                    follow.append(dep)
+            elif d.verdict == Verdict.REJECT:
+                follow.append(
+                    Task(t.task_id, t.tenant_id, t.agent_id, t.campaign_id, t.type, t.priority, t.seq,
+                         t.payload, next_attempt, t.depends_on, TaskStatus.PENDING, t.created_at)
+                )  # fmt: skip
+            else:
+                op.add(Stmt.INSERT_REVIEW, (
+                    t.tenant_id, t.task_id, t.attempt, t.agent_id, t.campaign_id, t.type, review_content(r),
+                    d.confidence, json.dumps(r.reasoning + d.reasons), json.dumps(d.reasons[:1] + (
+                        [f"sensitive topics: {', '.join(d.sensitive)}"] if d.sensitive else [])), now,
+                ))  # fmt: skip
+        await self._committer.submit(op)
+        self._crash.reach("after_decision_commit")
+        for d in decisions:
+            self.verdicts[d.verdict.value] += 1
+            self.last_decided[d.result.task.campaign_id] = now
+        for task in follow:
+            self._tracker.opened()
+            self._work.put(task, task.priority, task.seq)
+        return decisions
+
+    async def run(self) -> None:
+        """Judge batches until cancelled."""
+        while True:
+            first = await self._results.get()
+            batch = [first, *self._results.drain(MAX_BATCH - 1)]
+            try:
+                await self.settle(batch)
+            finally:
+                self._tracker.closed(len(batch))
+
+
+def _handoff(result: Result) -> dict[str, object]:
+    """What an approved generate_content passes to its post_content."""
+    out = result.output
+    return {"text": out.get("text", ""), "hashtags": out.get("hashtags", []), "provider": out.get("provider", "")}

@@ -1,0 +1,224 @@
+"""Planner: one campaign cycle into typed tasks, written under optimistic concurrency.
+
+A cycle is analyze_trends, generate_content, and a post_content that stays
+blocked until the content is approved. The tasks, the perception dedupe rows
+and the campaign's version bump commit in one transaction, and only if the
+campaign is still active at the version the planner last read; otherwise the
+planner re-reads and retries (a stale write is never applied, never lost).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import aiosqlite
+
+from chimera.models.work import Priority, Task, TaskStatus, TaskType
+from chimera.pipeline.books import CampaignBook, DependencyBook
+from chimera.pipeline.crashpoints import CrashPoints
+from chimera.pipeline.messages import PlanRequest
+from chimera.pipeline.queues import PriorityQueue
+from chimera.pipeline.tracker import WorkTracker
+from chimera.skills.analyze_trends import TrendCache
+from chimera.skills.base import FleetView
+from chimera.store.committer import Committer, WriteOp
+from chimera.store.statements import Stmt
+
+log = logging.getLogger("chimera.planner")
+
+MAX_BATCH = 4096
+MAX_OCC_RETRIES = 5
+
+_CURRENT = (
+    "SELECT campaign_id, version, status FROM campaigns"
+    " WHERE tenant_id = ? AND campaign_id IN (SELECT value FROM json_each(?))"
+)
+_BUMP = (
+    "UPDATE campaigns SET version = version + 1, cycles = cycles + ?, tasks_planned = tasks_planned + ?,"
+    " updated_at = ? WHERE tenant_id = ? AND campaign_id = ? AND version = ?"
+)
+
+
+def new_cycle_id() -> str:
+    """A short random id for one planned cycle."""
+    return secrets.token_hex(6)
+
+
+@dataclass(slots=True)
+class _Plan:
+    request: PlanRequest
+    version: int
+    tasks: list[Task]
+
+
+@dataclass(slots=True)
+class _Outcome:
+    accepted: set[str] = field(default_factory=set)
+    fresh: dict[str, tuple[int, bool]] = field(default_factory=dict)
+
+
+def task_row(t: Task, now: float) -> tuple[object, ...]:
+    """The INSERT_TASK parameters for a task."""
+    return (
+        t.task_id, t.tenant_id, t.agent_id, t.campaign_id, t.type, t.priority, t.seq, t.status,
+        t.attempt, t.depends_on, json.dumps(t.payload), now, now,
+    )  # fmt: skip
+
+
+class Planner:
+    """Consumes PlanRequests, writes cycles, and feeds the work queue."""
+
+    def __init__(
+        self,
+        *,
+        tenant_id: str,
+        view: FleetView,
+        book: CampaignBook,
+        deps: DependencyBook,
+        inbox: PriorityQueue[PlanRequest],
+        work: PriorityQueue[Task],
+        committer: Committer,
+        tracker: WorkTracker,
+        crash: CrashPoints,
+        trends: TrendCache | None,
+        next_seq: int,
+        new_id: Callable[[], str] = new_cycle_id,
+    ) -> None:
+        self._tenant = tenant_id
+        self._view = view
+        self._book = book
+        self._deps = deps
+        self._inbox = inbox
+        self._work = work
+        self._committer = committer
+        self._tracker = tracker
+        self._crash = crash
+        self._trends = trends
+        self._seq = next_seq
+        self._new_id = new_id
+        self.cycles = 0
+        self.conflicts = 0
+        self.first_planned: dict[str, float] = {}
+
+    def _next_seq(self) -> int:
+        self._seq += 1
+        return self._seq
+
+    async def _cycle(self, req: PlanRequest) -> list[Task]:
+        campaign = self._view.campaign(req.campaign_id)
+        item = req.item
+        if item is not None:
+            topic, headline, summary, item_id = item.topic, item.title, item.summary, item.id
+            tags = list(item.tags)
+            prios = (req.priority, req.priority, req.priority)
+        else:
+            state = self._book.get(req.campaign_id)
+            topic = campaign.topics[(state.version if state else 0) % len(campaign.topics)]
+            latest = await self._trends.get(topic) if self._trends is not None else []
+            head = latest[0] if latest else None
+            headline = head.title if head else campaign.goal
+            summary = head.summary if head else ""
+            item_id = head.id if head else ""
+            tags = list(head.tags) if head else []
+            prios = (Priority.HIGH, Priority.MEDIUM, Priority.LOW)
+        cycle = self._new_id()
+        tenant, agent, cid = self._tenant, campaign.agent_id, campaign.campaign_id
+        analyze = Task(
+            task_id=f"{cycle}-a", type=TaskType.ANALYZE_TRENDS, priority=prios[0], seq=self._next_seq(),
+            payload={"topic": topic}, tenant_id=tenant, agent_id=agent, campaign_id=cid,
+        )  # fmt: skip
+        content = Task(
+            task_id=f"{cycle}-c", type=TaskType.GENERATE_CONTENT, priority=prios[1], seq=self._next_seq(),
+            payload={"topic": topic, "headline": headline, "summary": summary, "tags": tags,
+                     "item_id": item_id, "relevance": req.relevance},
+            tenant_id=tenant, agent_id=agent, campaign_id=cid,
+        )  # fmt: skip
+        post = Task(
+            task_id=f"{cycle}-p", type=TaskType.POST_CONTENT, priority=prios[2], seq=self._next_seq(),
+            payload={"platform": campaign.platforms[0]}, depends_on=content.task_id,
+            status=TaskStatus.BLOCKED, tenant_id=tenant, agent_id=agent, campaign_id=cid,
+        )  # fmt: skip
+        return [analyze, content, post]
+
+    async def plan(self, batch: list[PlanRequest]) -> None:
+        """Write the cycles for a batch of requests and queue their tasks."""
+        plans: list[_Plan] = []
+        for req in batch:
+            state = self._book.get(req.campaign_id)
+            if state is None or not state.active:
+                continue
+            plans.append(_Plan(req, state.version, await self._cycle(req)))
+        if not plans:
+            return
+        outcome = _Outcome()
+        now = time.time()
+
+        async def apply(conn: aiosqlite.Connection) -> None:
+            outcome.accepted.clear()
+            ids = sorted({p.request.campaign_id for p in plans})
+            rows = await conn.execute_fetchall(_CURRENT, (self._tenant, json.dumps(ids)))
+            outcome.fresh = {str(r[0]): (int(r[1]), r[2] == "active") for r in rows}
+            tasks: list[tuple[object, ...]] = []
+            seen: list[tuple[object, ...]] = []
+            per_campaign: dict[str, list[int]] = {}
+            for p in plans:
+                cid = p.request.campaign_id
+                if outcome.fresh.get(cid) != (p.version, True):
+                    continue
+                outcome.accepted.add(cid)
+                counts = per_campaign.setdefault(cid, [p.version, 0, 0])
+                counts[1] += 1
+                counts[2] += len(p.tasks)
+                tasks.extend(task_row(t, now) for t in p.tasks)
+                if p.request.item is not None:
+                    seen.append((self._tenant, cid, p.request.item.id, p.request.relevance, now))
+            await conn.executemany(Stmt.INSERT_TASK.value, tasks)
+            await conn.executemany(Stmt.INSERT_SEEN.value, seen)
+            await conn.executemany(
+                _BUMP, [(c[1], c[2], now, self._tenant, cid, c[0]) for cid, c in per_campaign.items()]
+            )
+
+        await self._committer.submit(WriteOp(custom=apply))
+        self._crash.reach("after_plan_commit")
+        for p in plans:
+            cid = p.request.campaign_id
+            if cid in outcome.accepted:
+                self.cycles += 1
+                self.first_planned.setdefault(cid, now)
+                for t in p.tasks:
+                    t.created_at = now
+                    if t.status == TaskStatus.BLOCKED:
+                        self._deps.add(t)
+                    else:
+                        self._tracker.opened()
+                        self._work.put(t, t.priority, t.seq)
+                continue
+            self.conflicts += 1
+            version, active = outcome.fresh.get(cid, (p.version, False))
+            self._book.set(cid, version, active)
+            if active and p.request.retries < MAX_OCC_RETRIES:
+                log.info("campaign %s changed under the planner (v%d); retrying", cid, version)
+                retry = PlanRequest(cid, p.request.priority, p.request.item, p.request.relevance, p.request.retries + 1)
+                self._tracker.opened()
+                self._inbox.put(retry, retry.priority)
+            else:
+                log.info("campaign %s is paused or gone; dropping its plan", cid)
+        for cid in outcome.accepted:
+            state = self._book.get(cid)
+            if state is not None:
+                self._book.set(cid, state.version + 1, True)
+
+    async def run(self) -> None:
+        """Plan batches until cancelled."""
+        while True:
+            first = await self._inbox.get()
+            batch = [first, *self._inbox.drain(MAX_BATCH - 1)]
+            try:
+                await self.plan(batch)
+            finally:
+                self._tracker.closed(len(batch))

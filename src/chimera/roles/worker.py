@@ -1,0 +1,58 @@
+"""Worker: stateless; routes each task to the skill for its type."""
+
+from __future__ import annotations
+
+import logging
+
+from chimera.errors import ChimeraError
+from chimera.models.work import Result, Task
+from chimera.pipeline.crashpoints import CrashPoints
+from chimera.pipeline.queues import PriorityQueue
+from chimera.skills.base import Skill
+
+log = logging.getLogger("chimera.worker")
+
+
+def error_result(task: Task, error: str) -> Result:
+    """A failed result; the Judge sees zero confidence and the error."""
+    return Result(task=task, ok=False, output={}, confidence=0.0, error=error, produced_by="worker")
+
+
+class Worker:
+    """Takes tasks in priority order, runs their skill, hands results to the Judge."""
+
+    def __init__(
+        self,
+        skills: dict[str, Skill],
+        work: PriorityQueue[Task],
+        results: PriorityQueue[Result],
+        crash: CrashPoints,
+    ) -> None:
+        self._skills = skills
+        self._work = work
+        self._results = results
+        self._crash = crash
+
+    async def execute(self, task: Task) -> Result:
+        """Run one task; an unknown type or a failing skill is an error result, not a crash."""
+        skill = self._skills.get(task.type)
+        if skill is None:
+            return error_result(task, f"no skill handles task type '{task.type}'")
+        try:
+            return await skill.run(task)
+        except ChimeraError as exc:
+            log.warning("task %s (%s) failed: %s", task.task_id, task.type, exc)
+            return error_result(task, str(exc))
+        except (KeyError, ValueError, TypeError) as exc:
+            # A bad payload or a skill bug: recorded as a failed result and judged, not swallowed.
+            log.exception("task %s (%s) raised", task.task_id, task.type)
+            return error_result(task, f"{type(exc).__name__}: {exc}")
+
+    async def run(self) -> None:
+        """Serve the work queue until cancelled."""
+        while True:
+            task = await self._work.get()
+            self._crash.reach("after_claim")
+            result = await self.execute(task)
+            self._crash.reach("after_result")
+            self._results.put(result, task.priority, task.seq)

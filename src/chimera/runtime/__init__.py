@@ -1,0 +1,1 @@
+"""Assembles the roles into one task-group tree and runs it."""

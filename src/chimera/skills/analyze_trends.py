@@ -1,0 +1,79 @@
+"""analyze_trends: what is moving on a topic, from the news MCP server.
+
+Trends are fetched once per topic and shared by every agent that follows
+it (an MCP call per agent would cost more than the rest of the cycle).
+"""
+
+from __future__ import annotations
+
+import time
+
+import anyio
+
+from chimera.mcp.news_client import NewsSource
+from chimera.models.news import NewsItem
+from chimera.models.work import Result, Task, TaskType
+
+
+class TrendCache:
+    """Per-topic results of ``NewsSource.trends``, shared and refreshed after ``ttl_s``."""
+
+    def __init__(self, source: NewsSource, ttl_s: float = 60.0, limit: int = 10) -> None:
+        self._source = source
+        self._ttl = ttl_s
+        self._limit = limit
+        self._entries: dict[str, tuple[float, list[NewsItem]]] = {}
+        self._locks: dict[str, anyio.Lock] = {}
+        self.fetches = 0
+
+    @property
+    def source_name(self) -> str:
+        """Name of the news source behind the cache."""
+        return self._source.name
+
+    async def get(self, topic: str) -> list[NewsItem]:
+        """Items for ``topic``; concurrent callers for the same topic share one fetch."""
+        entry = self._entries.get(topic)
+        if entry is not None and time.monotonic() - entry[0] < self._ttl:
+            return entry[1]
+        lock = self._locks.setdefault(topic, anyio.Lock())
+        async with lock:
+            entry = self._entries.get(topic)
+            if entry is not None and time.monotonic() - entry[0] < self._ttl:
+                return entry[1]
+            items = await self._source.trends(topic, self._limit)
+            self.fetches += 1
+            self._entries[topic] = (time.monotonic(), items)
+            return items
+
+
+class AnalyzeTrends:
+    """Summarises the current headlines of a task's topic."""
+
+    task_type = TaskType.ANALYZE_TRENDS
+
+    def __init__(self, cache: TrendCache) -> None:
+        self._cache = cache
+
+    async def run(self, task: Task) -> Result:
+        """Fetch (or reuse) the topic's trends and report the top headlines."""
+        topic = str(task.payload.get("topic", ""))
+        items = await self._cache.get(topic)
+        headlines = [i.title for i in items[:5]]
+        sources = sorted({i.source for i in items if i.source})
+        on_topic = sum(1 for i in items if i.topic == topic or topic in i.tags)
+        return Result(
+            task=task,
+            ok=True,
+            output={
+                "topic": topic,
+                "count": len(items),
+                "on_topic": on_topic,
+                "headlines": headlines,
+                "sources": sources,
+                "via": f"mcp:{self._cache.source_name}",
+            },
+            confidence=1.0 if items else 0.0,
+            reasoning=[f"{len(items)} items on '{topic}' from {len(sources)} sources"],
+            produced_by=f"mcp:{self._cache.source_name}",
+        )

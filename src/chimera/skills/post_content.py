@@ -1,0 +1,58 @@
+"""post_content: publish approved text with the AI disclosure, exactly once."""
+
+from __future__ import annotations
+
+from chimera.governance.disclosure import with_disclosure
+from chimera.models.work import Result, Task, TaskType
+from chimera.pipeline.crashpoints import CrashPoints
+from chimera.platforms.base import Platform, PostRequest
+from chimera.skills.base import FleetView
+
+
+class PostContent:
+    """Adds the disclosure, fits the platform's limit and publishes with the task id as key."""
+
+    task_type = TaskType.POST_CONTENT
+
+    def __init__(self, platforms: dict[str, Platform], view: FleetView, disclosure: str, crash: CrashPoints) -> None:
+        self._platforms = platforms
+        self._view = view
+        self._disclosure = disclosure
+        self._crash = crash
+
+    async def run(self, task: Task) -> Result:
+        """Publish to the campaign's first configured platform."""
+        campaign = self._view.campaign(task.campaign_id)
+        name = str(task.payload.get("platform") or campaign.platforms[0])
+        platform = self._platforms.get(name)
+        if platform is None:
+            return Result(
+                task=task,
+                ok=False,
+                output={"platform": name},
+                confidence=0.0,
+                error=f"platform '{name}' is not configured (configured: {', '.join(sorted(self._platforms))})",
+                produced_by="post_content",
+            )
+        text = with_disclosure(str(task.payload.get("text", "")), self._disclosure, platform.max_chars)
+        self._crash.reach("before_post_record")
+        receipt = await platform.publish(
+            PostRequest(
+                idempotency_key=task.task_id,
+                tenant_id=task.tenant_id,
+                agent_id=task.agent_id,
+                campaign_id=task.campaign_id,
+                text=text,
+                disclosure=self._disclosure,
+                writer=str(task.payload.get("provider", "unknown")),
+            )
+        )
+        self._crash.reach("after_post_record")
+        return Result(
+            task=task,
+            ok=True,
+            output={"platform": receipt.platform, "ref": receipt.ref, "text": receipt.text},
+            confidence=1.0,
+            reasoning=[f"published to {receipt.platform} as {receipt.ref}"],
+            produced_by=receipt.platform,
+        )

@@ -1,0 +1,111 @@
+"""Group commit: many writers, one transaction, one fsync.
+
+Callers hand a WriteOp to ``submit`` and wait until it is durable. The
+committer drains everything queued since its last flush into one
+``BEGIN IMMEDIATE`` transaction, applying rows with one ``executemany`` per
+statement. If a batch fails, each op is retried alone so one bad op reports
+its own error and the others still commit.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiosqlite
+import anyio
+
+from chimera.errors import StoreError
+from chimera.store.database import Database
+from chimera.store.statements import Stmt
+
+Row = tuple[Any, ...]
+CustomWrite = Callable[[aiosqlite.Connection], Awaitable[None]]
+
+_ORDER = tuple(Stmt)
+
+
+@dataclass(slots=True, eq=False)
+class WriteOp:
+    """Rows (and optionally one custom step) that must commit together."""
+
+    rows: list[tuple[Stmt, Row]] = field(default_factory=list)
+    custom: CustomWrite | None = None
+    done: anyio.Event = field(default_factory=anyio.Event)
+    error: BaseException | None = None
+
+    def add(self, stmt: Stmt, row: Row) -> None:
+        """Queue one row for a statement."""
+        self.rows.append((stmt, row))
+
+
+class Committer:
+    """Owns the writer connection while the runtime runs; batches every write."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._pending: list[WriteOp] = []
+        self._wake = anyio.Event()
+        self.batches = 0
+        self.ops = 0
+
+    async def submit(self, op: WriteOp) -> None:
+        """Queue ``op`` and wait until it is committed; raise StoreError if it failed."""
+        self._pending.append(op)
+        self._wake.set()
+        await op.done.wait()
+        if op.error is not None:
+            raise StoreError(f"write failed: {op.error}") from op.error
+
+    async def run(self) -> None:
+        """Flush batches until cancelled; a flush in progress always finishes."""
+        while True:
+            if not self._pending:
+                self._wake = anyio.Event()
+                await self._wake.wait()
+            batch, self._pending = self._pending, []
+            with anyio.CancelScope(shield=True):
+                await self._flush(batch)
+
+    async def _flush(self, batch: list[WriteOp]) -> None:
+        try:
+            await self._commit(batch)
+        except sqlite3.Error as exc:
+            if len(batch) == 1:
+                batch[0].error = exc
+            else:
+                for op in batch:
+                    try:
+                        await self._commit([op])
+                    except sqlite3.Error as single:
+                        op.error = single
+        finally:
+            self.batches += 1
+            self.ops += len(batch)
+            for op in batch:
+                op.done.set()
+
+    async def _commit(self, batch: list[WriteOp]) -> None:
+        conn = self._db.writer
+        async with self._db.write_lock:
+            await conn.execute("BEGIN IMMEDIATE")
+            try:
+                grouped: dict[Stmt, list[Row]] = {}
+                for op in batch:
+                    if op.custom is not None:
+                        await op.custom(conn)
+                    for stmt, row in op.rows:
+                        grouped.setdefault(stmt, []).append(row)
+                for stmt in _ORDER:
+                    rows = grouped.get(stmt)
+                    if rows:
+                        await conn.executemany(stmt.value, rows)
+                await conn.commit()
+            except BaseException:
+                await conn.rollback()
+                raise
+
+
+__all__ = ["Committer", "StoreError", "WriteOp"]

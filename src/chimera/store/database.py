@@ -1,0 +1,129 @@
+"""One SQLite file through aiosqlite: pragmas, migrations, transactions.
+
+Durability settings are the same for every caller (``chimera run``, the CLI,
+the bench): WAL with ``synchronous=FULL`` so an acknowledged commit survives
+power loss, foreign keys on, and every write transaction opened with
+``BEGIN IMMEDIATE`` so a writer takes the lock up front instead of failing
+when a read upgrades to a write.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+import anyio
+
+from chimera.errors import StoreError
+from chimera.store.schema import MIGRATIONS, SCHEMA_VERSION
+
+BUSY_TIMEOUT_MS = 10_000
+
+PRAGMAS = (
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA synchronous = FULL",
+    "PRAGMA foreign_keys = ON",
+    f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}",
+    "PRAGMA temp_store = MEMORY",
+    "PRAGMA cache_size = -32768",
+)
+
+
+async def _connect(path: Path, *, readonly: bool) -> aiosqlite.Connection:
+    try:
+        conn = await aiosqlite.connect(path, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot open the store at {path}: {exc}") from exc
+    try:
+        for pragma in PRAGMAS:
+            await conn.execute(pragma)
+        if readonly:
+            await conn.execute("PRAGMA query_only = ON")
+    except sqlite3.Error as exc:
+        await conn.close()
+        raise StoreError(f"{path} is not a usable SQLite store: {exc}") from exc
+    return conn
+
+
+async def _migrate(conn: aiosqlite.Connection, path: Path) -> None:
+    async with conn.execute("PRAGMA user_version") as cur:
+        row = await cur.fetchone()
+    version = int(row[0]) if row else 0
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"{path} has schema version {version}, newer than this Chimera ({SCHEMA_VERSION}); upgrade Chimera"
+        )
+    for number in range(version + 1, SCHEMA_VERSION + 1):
+        script = MIGRATIONS[number - 1]
+        try:
+            await conn.executescript(f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+        except sqlite3.Error as exc:
+            if conn.in_transaction:
+                await conn.rollback()
+            raise StoreError(f"migration {number} failed on {path}: {exc}") from exc
+
+
+class Database:
+    """The store's two connections: one writer (serialised by a lock) and one reader."""
+
+    def __init__(self, path: Path, writer: aiosqlite.Connection, reader: aiosqlite.Connection) -> None:
+        self.path = path
+        self.writer = writer
+        self.reader = reader
+        self.write_lock = anyio.Lock()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """A ``BEGIN IMMEDIATE`` transaction on the writer; commits on success, rolls back on error."""
+        async with self.write_lock:
+            await self.writer.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.writer
+            except BaseException:
+                with anyio.CancelScope(shield=True):
+                    await self.writer.rollback()
+                raise
+            with anyio.CancelScope(shield=True):
+                await self.writer.commit()
+
+    async def fetchall(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[sqlite3.Row]:
+        """Run a read on the reader connection."""
+        async with self.reader.execute(sql, params) as cur:
+            return list(await cur.fetchall())
+
+    async def fetchone(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> sqlite3.Row | None:
+        """Run a read and return its first row, if any."""
+        async with self.reader.execute(sql, params) as cur:
+            return await cur.fetchone()
+
+    async def integrity_problems(self) -> list[str]:
+        """What ``integrity_check`` and ``foreign_key_check`` report; empty when clean."""
+        problems: list[str] = []
+        for row in await self.fetchall("PRAGMA integrity_check"):
+            if row[0] != "ok":
+                problems.append(str(row[0]))
+        for row in await self.fetchall("PRAGMA foreign_key_check"):
+            problems.append(f"foreign key: {tuple(row)}")
+        return problems
+
+
+@asynccontextmanager
+async def open_database(path: Path) -> AsyncIterator[Database]:
+    """Open (creating and migrating if needed) the store at ``path``; close it on exit."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    writer = await _connect(path, readonly=False)
+    reader: aiosqlite.Connection | None = None
+    try:
+        await _migrate(writer, path)
+        reader = await _connect(path, readonly=True)
+        reader.row_factory = sqlite3.Row
+        yield Database(path, writer, reader)
+    finally:
+        with anyio.CancelScope(shield=True):
+            if reader is not None:
+                await reader.close()
+            await writer.close()

@@ -1,0 +1,50 @@
+"""Named, parameterised SQL for the runtime's hot write path.
+
+The order of the members is the order a group commit applies them in, so a
+row is always written after the rows it refers to.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class Stmt(Enum):
+    """A write statement the committer can batch with ``executemany``."""
+
+    INSERT_TASK = (
+        "INSERT INTO tasks (task_id, tenant_id, agent_id, campaign_id, type, priority, seq,"
+        " status, attempt, depends_on, payload, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    )
+    INSERT_SEEN = (
+        "INSERT OR IGNORE INTO perception_seen (tenant_id, campaign_id, item_id, relevance, seen_at)"
+        " VALUES (?, ?, ?, ?, ?)"
+    )
+    INSERT_OUTBOX = (
+        "INSERT OR IGNORE INTO outbox (tenant_id, agent_id, campaign_id, task_id, platform, text,"
+        " disclosure, writer, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    )
+    INSERT_RESULT = (
+        "INSERT INTO results (task_id, attempt, tenant_id, ok, output, confidence, reasoning,"
+        " error, produced_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    )
+    INSERT_DECISION = (
+        "INSERT INTO decisions (task_id, attempt, tenant_id, verdict, confidence, reasons, decided_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)"
+    )
+    SETTLE_TASK = (
+        "UPDATE tasks SET status = ?, attempt = ?, updated_at = ?"
+        " WHERE task_id = ? AND attempt = ? AND status = 'pending'"
+    )
+    UNBLOCK_TASK = (
+        "UPDATE tasks SET status = 'pending', payload = ?, updated_at = ? WHERE task_id = ? AND status = 'blocked'"
+    )
+    CANCEL_TASK = "UPDATE tasks SET status = 'cancelled', updated_at = ? WHERE task_id = ? AND status = 'blocked'"
+    INSERT_REVIEW = (
+        "INSERT INTO reviews (tenant_id, task_id, attempt, agent_id, campaign_id, kind, content,"
+        " confidence, reasoning, escalation, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    )
+    INSERT_AUDIT = (
+        "INSERT INTO audit_log (tenant_id, kind, actor, subject, detail, created_at) VALUES (?, ?, ?, ?, ?, ?)"
+    )

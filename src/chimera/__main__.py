@@ -1,0 +1,5 @@
+"""``python -m chimera`` runs the CLI."""
+
+from chimera.cli.app import main
+
+main()

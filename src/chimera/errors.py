@@ -13,6 +13,7 @@ __all__ = [
     "Refusal",
     "StoreError",
     "ToolError",
+    "first_chimera_error",
 ]
 
 
@@ -53,3 +54,15 @@ class StoreError(Failure):
 
 class ToolError(Failure):
     """An MCP server or other tool failed, hung, or answered with garbage."""
+
+
+def first_chimera_error(exc: BaseException) -> ChimeraError | None:
+    """The first ChimeraError in ``exc`` or, depth first, in its exception groups."""
+    if isinstance(exc, ChimeraError):
+        return exc
+    if isinstance(exc, BaseExceptionGroup):
+        for inner in exc.exceptions:
+            found = first_chimera_error(inner)
+            if found is not None:
+                return found
+    return None

@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 
 from chimera.config.home import Home
-from chimera.errors import ChimeraError
+from chimera.errors import ChimeraError, first_chimera_error
 from chimera.settings import Settings
 
 T = TypeVar("T")
@@ -38,17 +38,6 @@ def get(ctx: typer.Context) -> CliContext:
     return obj
 
 
-def _find_chimera_error(exc: BaseException) -> ChimeraError | None:
-    if isinstance(exc, ChimeraError):
-        return exc
-    if isinstance(exc, BaseExceptionGroup):
-        for inner in exc.exceptions:
-            found = _find_chimera_error(inner)
-            if found is not None:
-                return found
-    return None
-
-
 def fail(message: str, code: int) -> NoReturn:
     """Print an error and exit with ``code``."""
     err_console.print(f"[bold red]error:[/] {message}", highlight=False)
@@ -60,7 +49,7 @@ def run_async(fn: Callable[[], Awaitable[T]]) -> T:
     try:
         return anyio.run(fn)
     except (ChimeraError, BaseExceptionGroup) as exc:
-        found = _find_chimera_error(exc)
+        found = first_chimera_error(exc)
         if found is None:
             raise
         fail(str(found), found.exit_code)

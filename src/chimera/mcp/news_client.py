@@ -21,7 +21,7 @@ from mcp.client.session import ClientSession
 from mcp.client.stdio import StdioServerParameters, stdio_client
 from pydantic import TypeAdapter, ValidationError
 
-from chimera.errors import ToolError
+from chimera.errors import ToolError, first_chimera_error
 from chimera.models.news import NewsItem
 
 _ITEMS = TypeAdapter(list[NewsItem])
@@ -66,7 +66,8 @@ class McpNewsSource:
 
     def __init__(self, session: ClientSession, name: str, timeout_s: float) -> None:
         self._session = session
-        self.name = name
+        self.server = name
+        self.name = f"mcp:{name}"
         self._timeout = timeout_s
 
     async def latest(self, uri: str = "news://latest") -> list[NewsItem]:
@@ -75,12 +76,14 @@ class McpNewsSource:
             with anyio.fail_after(self._timeout):
                 res = await self._session.read_resource(uri)
         except TimeoutError:
-            raise ToolError(f"MCP server '{self.name}' did not answer reading {uri} within {self._timeout}s") from None
+            raise ToolError(
+                f"MCP server '{self.server}' did not answer reading {uri} within {self._timeout}s"
+            ) from None
         except Exception as exc:  # the SDK raises McpError and transport errors alike
-            raise ToolError(f"MCP server '{self.name}' failed reading {uri}: {exc}") from exc
+            raise ToolError(f"MCP server '{self.server}' failed reading {uri}: {exc}") from exc
         texts = [c.text for c in res.contents if isinstance(c, mcp_types.TextResourceContents)]
         if not texts:
-            raise ToolError(f"MCP server '{self.name}' returned no text for {uri}")
+            raise ToolError(f"MCP server '{self.server}' returned no text for {uri}")
         return self._parse(texts[0], uri)
 
     async def trends(self, topic: str, limit: int = 10) -> list[NewsItem]:
@@ -96,12 +99,12 @@ class McpNewsSource:
             with anyio.fail_after(self._timeout):
                 result = await self._session.call_tool(tool, args)
         except TimeoutError:
-            raise ToolError(f"MCP server '{self.name}' did not answer {tool} within {self._timeout}s") from None
+            raise ToolError(f"MCP server '{self.server}' did not answer {tool} within {self._timeout}s") from None
         except Exception as exc:  # the SDK raises McpError and transport errors alike
-            raise ToolError(f"MCP server '{self.name}' failed on {tool}: {exc}") from exc
+            raise ToolError(f"MCP server '{self.server}' failed on {tool}: {exc}") from exc
         if result.is_error:
             detail = " ".join(c.text for c in result.content if isinstance(c, mcp_types.TextContent))
-            raise ToolError(f"MCP server '{self.name}' tool {tool} reported an error: {detail[:300]}")
+            raise ToolError(f"MCP server '{self.server}' tool {tool} reported an error: {detail[:300]}")
         return result
 
     def _parse_tool(self, result: mcp_types.CallToolResult) -> list[NewsItem]:
@@ -111,13 +114,13 @@ class McpNewsSource:
         try:
             return _ITEMS.validate_python(data)
         except ValidationError as exc:
-            raise ToolError(f"MCP server '{self.name}' returned items that are not news: {exc}") from None
+            raise ToolError(f"MCP server '{self.server}' returned items that are not news: {exc}") from None
 
     def _parse(self, text: str, what: str) -> list[NewsItem]:
         try:
             return _ITEMS.validate_python(json.loads(text))
         except (ValueError, ValidationError) as exc:
-            raise ToolError(f"MCP server '{self.name}' returned {what} that is not news: {exc}") from None
+            raise ToolError(f"MCP server '{self.server}' returned {what} that is not news: {exc}") from None
 
 
 @asynccontextmanager
@@ -138,3 +141,9 @@ async def open_news_source(
             yield McpNewsSource(session, name, timeout_s)
     except OSError as exc:
         raise ToolError(f"cannot start MCP server '{name}' ({command.command}): {exc}") from exc
+    except BaseExceptionGroup as group:
+        # The SDK's task groups wrap what went wrong; surface our own error plainly.
+        found = first_chimera_error(group)
+        if found is None:
+            raise
+        raise found from None

@@ -202,7 +202,7 @@ async def run_fleet(
         )  # fmt: skip
         summary.resumed = await resume_open_work(p)
         summary.writer = OfflineWriter.name
-        summary.news = f"mcp:{news.name}"
+        summary.news = news.name
         if on_ready is not None:
             on_ready(summary)
         async with anyio.create_task_group() as tg:

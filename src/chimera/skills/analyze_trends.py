@@ -71,9 +71,9 @@ class AnalyzeTrends:
                 "on_topic": on_topic,
                 "headlines": headlines,
                 "sources": sources,
-                "via": f"mcp:{self._cache.source_name}",
+                "via": self._cache.source_name,
             },
             confidence=1.0 if items else 0.0,
             reasoning=[f"{len(items)} items on '{topic}' from {len(sources)} sources"],
-            produced_by=f"mcp:{self._cache.source_name}",
+            produced_by=self._cache.source_name,
         )

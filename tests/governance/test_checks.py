@@ -1,0 +1,77 @@
+"""The Judge's confidence comes from what the text says, not from chance."""
+
+from __future__ import annotations
+
+from chimera.governance.checks import HARD_FAIL_CAP, assess_content, assess_post, assess_trends
+from chimera.governance.sensitivity import sensitive_topics
+from chimera.models.config import Persona
+
+PERSONA = Persona(agent_id="nova", name="Nova", voice="upbeat", niche="solar", banned_phrases=["to the moon"])
+HEADLINE = "Solar-plus-battery farm in Nevada comes online ahead of schedule"
+GOAL = "Grow an audience that follows solar power, battery storage and clean grid breakthroughs"
+
+
+def _score(text: str, self_confidence: float = 0.9) -> float:
+    return assess_content(
+        text, headline=HEADLINE, goal=GOAL, topics=["energy"], persona=PERSONA, max_chars=280,
+        self_confidence=self_confidence,
+    ).confidence  # fmt: skip
+
+
+def test_on_story_on_goal_text_scores_high() -> None:
+    assert _score(f"{HEADLINE}. Battery storage keeps solar power on the grid after dark.") >= 0.9
+
+
+def test_filler_scores_low_and_covering_the_story_scores_higher() -> None:
+    filler = _score("Some days the feed is all noise. Stay tuned.")
+    partial = _score("A Nevada farm came online today.")
+    full = _score(f"{HEADLINE}. Battery storage for the grid.")
+    assert filler < 0.7 <= full and filler < partial < full
+
+
+def test_same_text_same_score_and_self_assessment_is_only_one_input() -> None:
+    text = f"{HEADLINE}. Battery storage for the grid."
+    assert _score(text) == _score(text)
+    assert _score(text, 0.0) < _score(text, 1.0)
+    assert _score("Nothing relevant here at all.", 1.0) < 0.7
+
+
+def test_hard_failures_cap_confidence() -> None:
+    good = f"{HEADLINE}. Solar power and battery storage"
+    for bad in (
+        f"{good} to the moon!",
+        f"{good}. I am a real human, trust me.",
+        f"{good}. Mail me at jo@example.com",
+        f"{good}. Call +1 415 555 0100",
+        good + " x" * 200,
+    ):
+        assessment = assess_content(bad, headline=HEADLINE, goal=GOAL, topics=[], persona=PERSONA,
+                                    max_chars=280, self_confidence=1.0)  # fmt: skip
+        assert assessment.confidence <= HARD_FAIL_CAP, bad
+        assert assessment.failures and any("HARD FAIL" in line for line in assessment.trace())
+
+
+def test_numbers_in_news_are_not_mistaken_for_phone_numbers() -> None:
+    text = f"{HEADLINE}: 690 MW of solar and 380 MW of battery storage, 40,000 homes, since 2026-11-20."
+    assert _score(text) >= 0.9
+
+
+def test_post_without_disclosure_fails() -> None:
+    ok = assess_post({"text": "hi\n[AI]", "ref": "outbox:1"}, disclosure="[AI]", max_chars=280)
+    missing = assess_post({"text": "hi", "ref": "outbox:1"}, disclosure="[AI]", max_chars=280)
+    assert ok.confidence == 1.0 and missing.confidence <= HARD_FAIL_CAP
+
+
+def test_trend_analysis_needs_headlines() -> None:
+    assert assess_trends({"count": 0, "sources": []}).confidence <= HARD_FAIL_CAP
+    assert assess_trends({"count": 4, "on_topic": 4, "sources": ["a", "b"]}).confidence == 1.0
+
+
+def test_sensitive_topics_by_topic_tag_and_words() -> None:
+    configured = ["politics", "health", "finance", "legal", "religion"]
+    assert sensitive_topics(configured, topic="health") == ["health"]
+    assert sensitive_topics(configured, topic="energy", tags=["politics"]) == ["politics"]
+    assert sensitive_topics(configured, topic="energy", text="Candidates clash ahead of the vote") == ["politics"]
+    assert sensitive_topics(configured, topic="ai", text="Token prices swing; investors sue") == ["finance", "legal"]
+    assert sensitive_topics(configured, topic="energy", text="Solar farm comes online") == []
+    assert sensitive_topics(["health"], topic="energy", text="Candidates clash ahead of the vote") == []

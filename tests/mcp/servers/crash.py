@@ -1,0 +1,5 @@
+"""A 'server' that exits at once."""
+
+import sys
+
+sys.exit(3)

@@ -1,0 +1,65 @@
+"""Worker routing and the Judge's handling of failures, against a real store file."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import anyio
+
+from chimera.cli.init_cmd import write_sample_fleet
+from chimera.config.home import Home
+from chimera.config.loader import load_fleet
+from chimera.models.work import Priority, Task, TaskStatus
+from chimera.roles.planner import task_row
+from chimera.runtime.runner import build_pipeline, start_roles
+from chimera.store import open_database
+from chimera.store.committer import WriteOp
+from chimera.store.statements import Stmt
+from tests.conftest import query
+from tests.helpers import ListNews
+
+
+async def _run_one(root: Path, task: Task) -> None:
+    home = Home(root)
+    write_sample_fleet(root)
+    fleet = load_fleet(home)
+    async with open_database(home.db_path) as db:
+        p = await build_pipeline(fleet, db, ListNews(), workers=2)
+        async with anyio.create_task_group() as tg:
+            start_roles(tg, p)
+            op = WriteOp()
+            op.add(Stmt.INSERT_TASK, task_row(task, 0.0))
+            await p.committer.submit(op)
+            p.tracker.opened()
+            p.work.put(task, task.priority, task.seq)
+            await p.tracker.wait_idle()
+            tg.cancel_scope.cancel()
+
+
+def _task(kind: str) -> Task:
+    return Task("t1", "demo", "nova", "nova-solar", kind, Priority.MEDIUM, 1, {"topic": "energy"})
+
+
+def test_unknown_task_type_is_an_error_result_retried_then_escalated_never_a_crash() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "fleet"
+        anyio.run(_run_one, root, _task("juggle_chainsaws"))
+        db = Home(root).db_path
+        results = query(db, "SELECT attempt, ok, error FROM results ORDER BY attempt")
+        assert results == [(a, 0, "no skill handles task type 'juggle_chainsaws'") for a in range(3)]
+        verdicts = query(db, "SELECT verdict FROM decisions ORDER BY attempt")
+        assert verdicts == [("reject",), ("reject",), ("escalate",)]
+        assert query(db, "SELECT status, attempt FROM tasks") == [(TaskStatus.REVIEW, 2)]
+        (escalation,) = query(db, "SELECT escalation FROM reviews")[0]
+        assert "still low after 2 retries" in escalation
+
+
+def test_analyze_trends_runs_through_the_news_source_and_is_approved() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "fleet"
+        anyio.run(_run_one, root, _task("analyze_trends"))
+        db = Home(root).db_path
+        assert query(db, "SELECT verdict FROM decisions") == [("approve",)]
+        (output,) = query(db, "SELECT output FROM results")[0]
+        assert '"via": "list"' in output and "Solar-plus-battery" in output

@@ -1,0 +1,73 @@
+"""The store file: durability pragmas, STRICT tables, migrations, append-only audit."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import anyio
+import pytest
+
+from chimera.errors import StoreError
+from chimera.store import open_database
+from chimera.store.schema import SCHEMA_VERSION
+
+
+async def _pragmas(path: Path) -> dict[str, object]:
+    async with open_database(path) as db:
+        out: dict[str, object] = {}
+        for name in ("journal_mode", "synchronous", "foreign_keys", "user_version"):
+            async with db.writer.execute(f"PRAGMA {name}") as cur:
+                row = await cur.fetchone()
+                out[name] = row[0] if row else None
+        out["problems"] = await db.integrity_problems()
+        return out
+
+
+def test_durability_settings_and_schema_version(tmp_path: Path) -> None:
+    got = anyio.run(_pragmas, tmp_path / "c.db")
+    assert got == {"journal_mode": "wal", "synchronous": 2, "foreign_keys": 1, "user_version": SCHEMA_VERSION,
+                   "problems": []}  # fmt: skip
+
+
+def test_reopening_does_not_migrate_again(tmp_path: Path) -> None:
+    anyio.run(_pragmas, tmp_path / "c.db")
+    assert anyio.run(_pragmas, tmp_path / "c.db")["user_version"] == SCHEMA_VERSION
+
+
+def test_tables_are_strict_and_checked(tmp_path: Path) -> None:
+    anyio.run(_pragmas, tmp_path / "c.db")
+    conn = sqlite3.connect(tmp_path / "c.db")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("INSERT INTO tenants VALUES ('t', 0)")
+    with pytest.raises(sqlite3.IntegrityError, match="cannot store TEXT value in REAL column"):
+        conn.execute("INSERT INTO tenants VALUES ('u', 'yesterday')")
+    with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
+        conn.execute("INSERT INTO agents VALUES ('nope', 'a', 'A', '{}', 'active', 0)")
+    with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+        conn.execute("INSERT INTO agents VALUES ('t', 'a', 'A', '{}', 'asleep', 0)")
+    conn.execute(
+        "INSERT INTO audit_log (tenant_id, kind, actor, subject, detail, created_at) VALUES ('t','k','a','s','{}',0)"
+    )
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        conn.execute("UPDATE audit_log SET detail = 'forged'")
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        conn.execute("DELETE FROM audit_log")
+    conn.close()
+
+
+def test_a_newer_schema_is_refused_with_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "c.db"
+    anyio.run(_pragmas, path)
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+    with pytest.raises(StoreError, match="newer than this Chimera"):
+        anyio.run(_pragmas, path)
+
+
+def test_a_file_that_is_not_sqlite_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "c.db"
+    path.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(StoreError, match="not a usable SQLite store"):
+        anyio.run(_pragmas, path)

@@ -45,15 +45,15 @@ def test_a_custom_snapshot_is_served(tmp_path: Path) -> None:
     assert [i.id for i in got["latest"]] == ["x1"]  # type: ignore[union-attr]
 
 
-async def _open(script: str, timeout: float) -> None:
+async def _open(script: str, timeout_s: float) -> None:
     # a hang would surface as TimeoutError here, not as the ToolError the test expects
     with anyio.fail_after(30):
-        await _open_inner(script, timeout)
+        await _open_inner(script, timeout_s)
 
 
-async def _open_inner(script: str, timeout: float) -> None:
+async def _open_inner(script: str, timeout_s: float) -> None:
     async with open_news_source(ServerCommand(sys.executable, [str(SERVERS / script)]), name=script,
-                                timeout_s=timeout) as news:  # fmt: skip
+                                timeout_s=timeout_s) as news:  # fmt: skip
         await news.latest()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 _WORD = re.compile(r"[a-z0-9]+(?:['-][a-z0-9]+)*")
 
@@ -165,13 +166,20 @@ def words(text: str) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=32_768)
+def text_keywords(text: str) -> frozenset[str]:
+    """Stemmed content words (no stopwords, no single letters) of one text; memoised.
+
+    Headlines, goals and templates repeat across thousands of agents, so the
+    Judge and perception mostly hit the cache.
+    """
+    return frozenset(stem(w) for w in words(text) if len(w) > 1 and w not in STOPWORDS)
+
+
 def keywords(*texts: str | Iterable[str]) -> frozenset[str]:
-    """Stemmed content words (no stopwords, no single letters) of the given texts."""
+    """Stemmed content words of the given texts (strings or iterables of strings)."""
     found: set[str] = set()
     for text in texts:
-        parts = [text] if isinstance(text, str) else list(text)
-        for part in parts:
-            for word in words(part):
-                if len(word) > 1 and word not in STOPWORDS:
-                    found.add(stem(word))
+        for part in [text] if isinstance(text, str) else text:
+            found |= text_keywords(part)
     return frozenset(found)

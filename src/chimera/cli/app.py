@@ -315,6 +315,52 @@ def campaign_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
         cx.console.print(status_view(report).renderables[0])
 
 
+@app.command()
+def bench(
+    agents: Annotated[int, typer.Option(min=1, help="Agents, one campaign each.")] = 10_000,
+    llm_latency_ms: Annotated[int, typer.Option(min=0, help="Simulated model latency per generate_content.")] = 200,
+    tenants: Annotated[int, typer.Option(min=1, help="Spread the agents over this many tenants.")] = 1,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Worker coroutines (default: one per agent, max 10k).")
+    ] = None,
+    db: Annotated[Path | None, typer.Option(help="Store file to use (default: a temporary file).")] = None,
+    json_path: Annotated[Path | None, typer.Option("--json", help="Also write the result object to this file.")] = None,
+) -> None:
+    """Run the reference workload RW-1 through the real runtime; print one JSON line."""
+    import json
+    import tempfile
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from chimera.runtime.bench import BenchOptions, run_rw1
+
+    options = BenchOptions(agents=agents, llm_latency_ms=llm_latency_ms, tenants=tenants, db=db, workers=workers)
+    expected = agents * 3
+    with tempfile.TemporaryDirectory() as tmp, Progress(
+        TextColumn("RW-1"), BarColumn(), MofNCompleteColumn(), TextColumn("decisions · {task.fields[open]} open"),
+        TimeElapsedColumn(), console=cx.err_console, transient=True,
+    ) as bar:  # fmt: skip
+        task = bar.add_task("rw1", total=expected, open=0)
+
+        def progress(done: int, open_work: int) -> None:
+            bar.update(task, completed=min(done, expected), open=open_work)
+
+        result = cx.run_async(lambda: run_rw1(options, Path(tmp), progress))
+    table = Table(title=f"RW-1: {agents} agents, {llm_latency_ms} ms model latency")
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    for key in ("tasks", "wall_s", "tasks_per_s", "p50_cycle_ms", "p95_cycle_ms", "peak_rss_mib", "decisions",
+                "posts", "db_bytes", "self_check"):  # fmt: skip
+        table.add_row(key, str(result[key]))
+    line = json.dumps(result, sort_keys=True)
+    if json_path is not None:
+        json_path.write_text(line + "\n", encoding="utf-8")
+    cx.err_console.print(table)
+    print(line)
+    if result["self_check"]:
+        cx.fail("self-check failed: " + "; ".join(result["self_check"]), 4)
+
+
 @mcp_app.command("serve")
 def mcp_serve(
     server: Annotated[str, typer.Argument(help="Which bundled server: news.")],

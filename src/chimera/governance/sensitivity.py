@@ -71,14 +71,20 @@ LEXICON: dict[str, frozenset[str]] = {
 }
 
 
-def sensitive_topics(configured: Iterable[str], *, topic: str, tags: Iterable[str] = (), text: str = "") -> list[str]:
+#: The lexicon as stemmed keywords, computed once.
+_STEMMED: dict[str, frozenset[str]] = {name: keywords(words) for name, words in LEXICON.items()}
+
+
+def sensitive_topics(
+    configured: Iterable[str], *, topic: str, tags: Iterable[str] = (), text: str = "", texts: Iterable[str] = ()
+) -> list[str]:
     """The configured sensitive topics that the task's topic, tags or text touch, sorted."""
     wanted = {t.lower() for t in configured}
     hits = {t for t in wanted if t == topic.lower() or t in {g.lower() for g in tags}}
-    if text:
-        found = keywords(text)
+    found = keywords(text, texts)
+    if found:
         for name in wanted - hits:
-            lexicon = LEXICON.get(name)
-            if lexicon is not None and not found.isdisjoint(keywords(lexicon)):
+            lexicon = _STEMMED.get(name)
+            if lexicon is not None and not found.isdisjoint(lexicon):
                 hits.add(name)
     return sorted(hits)

@@ -179,6 +179,8 @@ def start_roles(tg: anyio.abc.TaskGroup, p: Pipeline) -> None:
     """Start the committer, planner, judge and worker pool in ``tg``."""
     tg.start_soon(p.committer.run)
     tg.start_soon(p.planner.run)
+    # Two judge loops: one decides a batch while the other's batch commits.
+    tg.start_soon(p.judge.run)
     tg.start_soon(p.judge.run)
     for worker in p.workers:
         tg.start_soon(worker.run)

@@ -60,7 +60,6 @@ MIGRATIONS: tuple[str, ...] = (
         FOREIGN KEY (tenant_id, campaign_id) REFERENCES campaigns(tenant_id, campaign_id)
     ) STRICT;
     CREATE INDEX tasks_open ON tasks(status, priority, seq) WHERE status IN ('pending', 'blocked');
-    CREATE INDEX tasks_by_tenant ON tasks(tenant_id, status);
     CREATE INDEX tasks_depends ON tasks(depends_on) WHERE depends_on IS NOT NULL;
 
     CREATE TABLE results (
@@ -75,7 +74,7 @@ MIGRATIONS: tuple[str, ...] = (
         produced_by  TEXT NOT NULL,
         created_at   REAL NOT NULL,
         PRIMARY KEY (task_id, attempt)
-    ) STRICT, WITHOUT ROWID;
+    ) STRICT;
 
     -- One decision per attempt: the primary key makes "decided twice" impossible.
     CREATE TABLE decisions (
@@ -88,8 +87,7 @@ MIGRATIONS: tuple[str, ...] = (
         decided_at  REAL NOT NULL,
         PRIMARY KEY (task_id, attempt),
         FOREIGN KEY (task_id, attempt) REFERENCES results(task_id, attempt)
-    ) STRICT, WITHOUT ROWID;
-    CREATE INDEX decisions_by_tenant ON decisions(tenant_id, verdict);
+    ) STRICT;
 
     CREATE TABLE reviews (
         review_id       INTEGER PRIMARY KEY,

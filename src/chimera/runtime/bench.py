@@ -1,0 +1,211 @@
+"""RW-1, the reference workload: one campaign cycle for every agent of a generated fleet.
+
+It runs the same pipeline as ``chimera run`` (build_pipeline: roles, store,
+governance, skills) on the embedded defaults: the offline writer (with
+``llm_latency_ms`` standing in for a model call), the local outbox, and the
+bundled news MCP server serving a generated snapshot of ~50 topics. The
+store is a file on disk with the normal durability settings.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import anyio
+
+from chimera.config.loader import Fleet
+from chimera.mcp.news_client import ServerCommand, open_news_source
+from chimera.models.config import Campaign, FleetPolicy, Persona, RuntimePolicy
+from chimera.models.work import Priority
+from chimera.pipeline.messages import PlanRequest
+from chimera.providers.offline import OfflineWriter
+from chimera.runtime.runner import build_pipeline, start_roles
+from chimera.store import open_database
+from chimera.store.invariants import workload_counts, workload_problems
+
+TOPICS = 50
+#: Topics whose posts always go to a human (they match the default sensitive list).
+SENSITIVE = ("health", "finance", "politics")
+WORDS = (
+    "solar",
+    "battery",
+    "grid",
+    "wind",
+    "robotics",
+    "agents",
+    "chips",
+    "launch",
+    "orbit",
+    "harvest",
+    "coffee",
+    "sneakers",
+    "vinyl",
+    "chess",
+    "climbing",
+    "sourdough",
+    "cycling",
+    "ferries",
+    "museums",
+    "surfing",
+    "gardens",
+    "typography",
+    "drones",
+    "rivers",
+    "bees",
+)
+
+
+def topic_names() -> list[str]:
+    """~50 topics: a few sensitive ones, the rest generated."""
+    return [*SENSITIVE, *(f"topic{n:02d}" for n in range(TOPICS - len(SENSITIVE)))]
+
+
+def snapshot(topics: list[str]) -> list[dict[str, Any]]:
+    """Three headlines per topic from two sources, written so goals match them."""
+    items = []
+    for t, topic in enumerate(topics):
+        for k in range(3):
+            a, b = WORDS[(t + k) % len(WORDS)], WORDS[(t * 3 + k + 1) % len(WORDS)]
+            items.append({
+                "id": f"rw1-{topic}-{k}", "topic": topic, "tags": [a, b], "source": f"wire{k % 2}",
+                "published_at": f"2026-11-{20 - k:02d}T08:00:00Z",
+                "title": f"{a.title()} and {b} breakthrough reported in {topic} circles",
+                "summary": f"Researchers describe progress on {a} and {b} that matters for {topic}.",
+            })  # fmt: skip
+    return items
+
+
+def fleet(agents: int, tenant: str, topics: list[str], llm_latency_ms: int, workers: int) -> Fleet:
+    """A generated fleet: one persona and one active campaign per agent."""
+    personas: dict[str, Persona] = {}
+    campaigns: list[Campaign] = []
+    for n in range(agents):
+        topic = topics[n % len(topics)]
+        t = topics.index(topic)
+        a, b = WORDS[t % len(WORDS)], WORDS[(t * 3 + 1) % len(WORDS)]
+        agent = f"a{n:05d}"
+        personas[agent] = Persona(agent_id=agent, name=f"Agent {n}", voice="plain", niche=f"{a} and {b}",
+                                  topics=[topic])  # fmt: skip
+        campaigns.append(Campaign(campaign_id=f"c{n:05d}", agent_id=agent, goal=f"Follow {a} and {b} news in {topic}",
+                                  topics=[topic]))  # fmt: skip
+    policy = FleetPolicy(tenant_id=tenant, runtime=RuntimePolicy(workers=workers, llm_latency_ms=llm_latency_ms))
+    return Fleet(policy=policy, personas=personas, campaigns=campaigns)
+
+
+@dataclass(frozen=True, slots=True)
+class BenchOptions:
+    """RW-1 parameters."""
+
+    agents: int = 10_000
+    llm_latency_ms: int = 200
+    tenants: int = 1
+    db: Path | None = None
+    workers: int | None = None
+
+
+def _peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+async def run_rw1(options: BenchOptions, work_dir: Path, progress: Callable[[int, int], None] | None = None
+                  ) -> dict[str, Any]:  # fmt: skip
+    """Run RW-1 and return the result object (see ../shared/bench/RW-1.md)."""
+    topics = topic_names()
+    snap, db_path = _prepare_files(options, work_dir, topics)
+    workers = options.workers or min(max(options.agents, 16), 10_000)
+    base, extra = divmod(options.agents, options.tenants)
+    per_tenant = [base + (1 if t < extra else 0) for t in range(options.tenants)]
+    fleets = [fleet(n, f"tenant{t}", topics, options.llm_latency_ms, workers) for t, n in enumerate(per_tenant)]
+    async with open_news_source(ServerCommand.bundled_news(str(snap))) as news, open_database(db_path) as db:
+        setup_start = time.perf_counter()
+        pipelines = []
+        for f in fleets:
+            pipelines.append(
+                await build_pipeline(
+                    f,
+                    db,
+                    news,
+                    provider=OfflineWriter(options.llm_latency_ms),
+                    workers=max(1, workers // options.tenants),
+                )
+            )
+        setup_s = time.perf_counter() - setup_start
+        start = time.perf_counter()
+        async with anyio.create_task_group() as tg:
+            for p, f in zip(pipelines, fleets, strict=True):
+                start_roles(tg, p)
+                for c in f.campaigns:
+                    p.tracker.opened()
+                    p.inbox.put(PlanRequest(c.campaign_id, Priority.HIGH), Priority.HIGH)
+            if progress is not None:
+                tg.start_soon(_report, pipelines, progress)
+            for p in pipelines:
+                await p.tracker.wait_idle()
+            wall = time.perf_counter() - start
+            tg.cancel_scope.cancel()
+        shutdown_s = time.perf_counter() - start - wall
+        problems = await workload_problems(db)
+        counts = await workload_counts(db)
+    decisions = {v: sum(p.judge.verdicts.get(v, 0) for p in pipelines) for v in ("approve", "escalate", "reject")}
+    cycles_ms = sorted(
+        (p.judge.last_decided[cid] - first) * 1000
+        for p in pipelines for cid, first in p.planner.first_planned.items()
+    )  # fmt: skip
+    tasks = counts["tasks"]
+    db_bytes = _file_bytes(db_path)
+    return {
+        "agents": options.agents,
+        "tenants": options.tenants,
+        "tasks": tasks,
+        "decided_attempts": sum(decisions.values()),
+        "wall_s": round(wall, 3),
+        "setup_s": round(setup_s, 3),
+        "shutdown_s": round(shutdown_s, 3),
+        "tasks_per_s": round(tasks / wall, 1) if wall else 0.0,
+        "p50_cycle_ms": round(statistics.median(cycles_ms), 1) if cycles_ms else None,
+        "p95_cycle_ms": round(cycles_ms[int(0.95 * (len(cycles_ms) - 1))], 1) if cycles_ms else None,
+        "peak_rss_mib": round(_peak_rss_mib(), 1),
+        "decisions": decisions,
+        "posts": counts["posts"],
+        "db_bytes": db_bytes,
+        "llm_latency_ms": options.llm_latency_ms,
+        "workers": workers,
+        "writer": OfflineWriter.name,
+        "news": "mcp:news",
+        "platform": "outbox",
+        "machine": {"cpus": _cpus(), "python": sys.version.split()[0]},
+        "self_check": problems,
+    }
+
+
+def _prepare_files(options: BenchOptions, work_dir: Path, topics: list[str]) -> tuple[Path, Path]:
+    snap = work_dir / "rw1-news.json"
+    snap.write_text(json.dumps(snapshot(topics)))
+    db_path = options.db or work_dir / "rw1.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+    return snap, db_path
+
+
+def _file_bytes(db_path: Path) -> int:
+    return sum(p.stat().st_size for p in (db_path, Path(f"{db_path}-wal")) if p.exists())
+
+
+def _cpus() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 0)
+
+
+async def _report(pipelines: list[Any], progress: Callable[[int, int], None]) -> None:
+    while True:
+        done = sum(sum(p.judge.verdicts.values()) for p in pipelines)
+        progress(done, sum(p.tracker.open for p in pipelines))
+        await anyio.sleep(0.25)

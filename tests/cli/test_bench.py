@@ -1,0 +1,50 @@
+"""``chimera bench`` runs RW-1 through the real runtime at a small size and its self-check passes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.conftest import Cli, query
+
+
+def test_bench_small_runs_and_checks_itself(cli: Cli, tmp_path: Path) -> None:
+    out = tmp_path / "rw1.json"
+    db = tmp_path / "rw1.db"
+    proc = cli.run("bench", "--agents", "200", "--llm-latency-ms", "5", "--json", str(out), "--db", str(db))
+    assert proc.returncode == 0, proc.stderr
+    last = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert json.loads(out.read_text()) == last
+    assert last["self_check"] == []
+    assert last["agents"] == 200 and last["writer"] == "offline-writer" and last["news"] == "mcp:news"
+    for key in ("tasks", "wall_s", "tasks_per_s", "p50_cycle_ms", "p95_cycle_ms", "peak_rss_mib", "decisions",
+                "posts", "db_bytes"):  # fmt: skip
+        assert key in last
+    # Against the store, independently of the bench's own counting:
+    decided = query(db, "SELECT COUNT(DISTINCT task_id) FROM decisions")[0][0]
+    assert last["tasks"] == decided
+    assert query(db, "SELECT COUNT(*) FROM outbox")[0][0] == last["posts"]
+    assert sum(last["decisions"].values()) == query(db, "SELECT COUNT(*) FROM decisions")[0][0]
+    # every agent got its cycle: 3 tasks each, the sensitive topics' posts wait for a human
+    assert query(db, "SELECT COUNT(*) FROM tasks")[0][0] == 600
+    escalated_content = query(db, "SELECT COUNT(*) FROM tasks WHERE type = 'generate_content' AND status = 'review'")[
+        0
+    ][0]
+    assert escalated_content > 0
+    assert last["posts"] + escalated_content == 200
+
+
+def test_bench_spreads_agents_over_tenants(cli: Cli, tmp_path: Path) -> None:
+    db = tmp_path / "rw1.db"
+    proc = cli.run("bench", "--agents", "60", "--tenants", "3", "--llm-latency-ms", "0", "--db", str(db))
+    assert proc.returncode == 0, proc.stderr
+    per_tenant = query(db, "SELECT tenant_id, COUNT(*) FROM campaigns GROUP BY tenant_id ORDER BY 1")
+    assert per_tenant == [("tenant0", 20), ("tenant1", 20), ("tenant2", 20)]
+    tasks = query(db, "SELECT tenant_id, COUNT(*) FROM tasks GROUP BY tenant_id ORDER BY 1")
+    assert tasks == [("tenant0", 60), ("tenant1", 60), ("tenant2", 60)]
+    crossed = query(
+        db,
+        "SELECT (SELECT COUNT(*) FROM decisions d JOIN tasks t USING (task_id) WHERE d.tenant_id <> t.tenant_id)"
+        " + (SELECT COUNT(*) FROM outbox o JOIN tasks t USING (task_id) WHERE o.tenant_id <> t.tenant_id)",
+    )
+    assert crossed == [(0,)]

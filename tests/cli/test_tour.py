@@ -96,3 +96,12 @@ def test_campaign_pause_stops_planning(cli: Cli) -> None:
     assert campaigns["byte-agents"]["cycles"] > 0
     missing = cli.run("campaign", "pause", "nope")
     assert missing.returncode == 3 and "no campaign 'nope'" in missing.stderr
+
+
+def test_interactive_review_with_closed_input_leaves_items_pending(cli: Cli) -> None:
+    cli.json("run", "--until-idle")
+    before = cli.json("review", "list")
+    proc = cli.run("review", input="r\n")  # asks for a reason, then input ends
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert cli.json("review", "list") == before

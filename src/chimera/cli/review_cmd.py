@@ -51,12 +51,15 @@ async def interactive(scope: TenantScope, reviewer: str, console: Console) -> di
         return counts
     for n, item in enumerate(items, 1):
         console.print(render_item(item, f"({n}/{len(items)})"))
-        choice = Prompt.ask(
-            "[a]pprove, [e]dit then approve, [r]eject, [s]kip, [q]uit",
-            choices=["a", "e", "r", "s", "q"],
-            default="s",
-            console=console,
-        )
+        try:
+            choice = Prompt.ask(
+                "[a]pprove, [e]dit then approve, [r]eject, [s]kip, [q]uit",
+                choices=["a", "e", "r", "s", "q"],
+                default="s",
+                console=console,
+            )
+        except EOFError:  # input closed: stop here, nothing half-decided
+            choice = "q"
         try:
             if choice == "a":
                 await reviews.approve(scope, item.review_id, reviewer)
@@ -78,6 +81,10 @@ async def interactive(scope: TenantScope, reviewer: str, console: Console) -> di
                 break
         except Refusal as exc:
             console.print(f"[red]{exc}[/]")
+        except EOFError:
+            console.print("input closed; this item stays pending")
+            counts["skipped"] += len(items) - n + 1
+            break
     console.print(
         f"approved {counts['approved']}, rejected {counts['rejected']}, skipped {counts['skipped']}."
         " Run `chimera run --until-idle` to publish what was approved."

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 from rich.table import Table
@@ -23,6 +24,8 @@ from chimera.store import open_database, reviews
 from chimera.store.fleet import set_campaign_status, sync_fleet
 from chimera.store.reports import outbox_posts, status_report
 from chimera.store.scope import TenantScope
+
+T = TypeVar("T")
 
 app = typer.Typer(
     name="chimera",
@@ -59,6 +62,21 @@ def _fleet(c: cx.CliContext) -> Fleet:
         return load_fleet(c.home)
     except ChimeraError as exc:
         cx.fail(str(exc), exc.exit_code)
+
+
+def _in_scope(ctx: typer.Context, action: Callable[[TenantScope], Awaitable[T]], *, sync: bool = False) -> T:
+    """Load the fleet, open the store, and run ``action`` in the fleet's tenant scope."""
+    c = cx.get(ctx)
+    fleet = _fleet(c)
+
+    async def main() -> T:
+        async with open_database(c.home.db_path) as db:
+            scope = TenantScope(db, fleet.tenant_id)
+            if sync:
+                await sync_fleet(scope, fleet)
+            return await action(scope)
+
+    return cx.run_async(main)
 
 
 @app.command()
@@ -133,16 +151,7 @@ def run(
 @app.command()
 def status(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """Fleet, queues, review depth, decisions and posts."""
-    c = cx.get(ctx)
-    fleet = _fleet(c)
-
-    async def main() -> dict[str, object]:
-        async with open_database(c.home.db_path) as db:
-            scope = TenantScope(db, fleet.tenant_id)
-            await sync_fleet(scope, fleet)
-            return await status_report(scope)
-
-    report = cx.run_async(main)
+    report = _in_scope(ctx, status_report, sync=True)
     if as_json:
         cx.print_json(report)
     else:
@@ -157,14 +166,7 @@ def outbox(
     as_json: JsonOpt = False,
 ) -> None:
     """What was published to the local outbox, with its AI disclosure."""
-    c = cx.get(ctx)
-    fleet = _fleet(c)
-
-    async def main() -> list[dict[str, object]]:
-        async with open_database(c.home.db_path) as db:
-            return await outbox_posts(TenantScope(db, fleet.tenant_id), limit, agent)
-
-    posts = cx.run_async(main)
+    posts = _in_scope(ctx, lambda scope: outbox_posts(scope, limit, agent))
     if as_json:
         cx.print_json(posts)
     else:
@@ -176,14 +178,8 @@ def review(ctx: typer.Context) -> None:
     """Walk the review queue at a prompt."""
     if ctx.invoked_subcommand is not None:
         return
-    c = cx.get(ctx)
-    fleet = _fleet(c)
-
-    async def main() -> None:
-        async with open_database(c.home.db_path) as db:
-            await interactive(TenantScope(db, fleet.tenant_id), c.settings.reviewer, cx.console)
-
-    cx.run_async(main)
+    reviewer = cx.get(ctx).settings.reviewer
+    _in_scope(ctx, lambda scope: interactive(scope, reviewer, cx.console))
 
 
 @review_app.command("list")
@@ -193,16 +189,7 @@ def review_list(
     as_json: JsonOpt = False,
 ) -> None:
     """List review items (pending ones by default)."""
-    c = cx.get(ctx)
-    fleet = _fleet(c)
-
-    async def main() -> list[ReviewItem]:
-        async with open_database(c.home.db_path) as db:
-            return await reviews.list_reviews(
-                TenantScope(db, fleet.tenant_id), None if all_items else ReviewStatus.PENDING
-            )
-
-    items = cx.run_async(main)
+    items = _in_scope(ctx, lambda scope: reviews.list_reviews(scope, None if all_items else ReviewStatus.PENDING))
     if as_json:
         cx.print_json([i.model_dump(mode="json") for i in items])
     else:
@@ -212,15 +199,7 @@ def review_list(
 @review_app.command("show")
 def review_show(ctx: typer.Context, review_id: int) -> None:
     """Show one review item in full."""
-    c = cx.get(ctx)
-    fleet = _fleet(c)
-
-    async def main() -> list[ReviewItem]:
-        async with open_database(c.home.db_path) as db:
-            items = await reviews.list_reviews(TenantScope(db, fleet.tenant_id), None)
-            return [i for i in items if i.review_id == review_id]
-
-    items = cx.run_async(main)
+    items = [i for i in _in_scope(ctx, lambda scope: reviews.list_reviews(scope, None)) if i.review_id == review_id]
     if not items:
         cx.fail(f"no review item {review_id}", 3)
     cx.console.print(render_item(items[0]))
@@ -234,18 +213,9 @@ def review_approve(
     as_json: JsonOpt = False,
 ) -> None:
     """Approve an item (optionally with edited text); what waited on it continues."""
-    c = cx.get(ctx)
-    fleet = _fleet(c)
-
-    async def main() -> ReviewItem:
-        async with open_database(c.home.db_path) as db:
-            return await reviews.approve(TenantScope(db, fleet.tenant_id), review_id, c.settings.reviewer, edit)
-
-    item = cx.run_async(main)
-    if as_json:
-        cx.print_json(item.model_dump(mode="json"))
-    else:
-        cx.console.print(f"approved review #{item.review_id} (task {item.task_id})")
+    reviewer = cx.get(ctx).settings.reviewer
+    item = _in_scope(ctx, lambda scope: reviews.approve(scope, review_id, reviewer, edit))
+    _show_decided(item, as_json)
 
 
 @review_app.command("reject")
@@ -256,31 +226,21 @@ def review_reject(
     as_json: JsonOpt = False,
 ) -> None:
     """Reject an item with a reason; what waited on it is cancelled."""
-    c = cx.get(ctx)
-    fleet = _fleet(c)
+    reviewer = cx.get(ctx).settings.reviewer
+    item = _in_scope(ctx, lambda scope: reviews.reject(scope, review_id, reviewer, reason))
+    _show_decided(item, as_json)
 
-    async def main() -> ReviewItem:
-        async with open_database(c.home.db_path) as db:
-            return await reviews.reject(TenantScope(db, fleet.tenant_id), review_id, c.settings.reviewer, reason)
 
-    item = cx.run_async(main)
+def _show_decided(item: ReviewItem, as_json: bool) -> None:
     if as_json:
         cx.print_json(item.model_dump(mode="json"))
     else:
-        cx.console.print(f"rejected review #{item.review_id} (task {item.task_id}): {item.reason}")
+        why = f": {item.reason}" if item.reason else ""
+        cx.console.print(f"{item.status.value} review #{item.review_id} (task {item.task_id}){why}")
 
 
 def _set_status(ctx: typer.Context, campaign_id: str, status: CampaignStatus) -> None:
-    c = cx.get(ctx)
-    fleet = _fleet(c)
-
-    async def main() -> int:
-        async with open_database(c.home.db_path) as db:
-            scope = TenantScope(db, fleet.tenant_id)
-            await sync_fleet(scope, fleet)
-            return await set_campaign_status(scope, campaign_id, status)
-
-    version = cx.run_async(main)
+    version = _in_scope(ctx, lambda scope: set_campaign_status(scope, campaign_id, status), sync=True)
     cx.console.print(f"campaign {campaign_id} is {status.value} (version {version})")
 
 
@@ -299,16 +259,7 @@ def campaign_resume(ctx: typer.Context, campaign_id: str) -> None:
 @campaign_app.command("list")
 def campaign_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """Campaigns with their state in the store."""
-    c = cx.get(ctx)
-    fleet = _fleet(c)
-
-    async def main() -> dict[str, object]:
-        async with open_database(c.home.db_path) as db:
-            scope = TenantScope(db, fleet.tenant_id)
-            await sync_fleet(scope, fleet)
-            return await status_report(scope)
-
-    report = cx.run_async(main)
+    report = _in_scope(ctx, status_report, sync=True)
     if as_json:
         cx.print_json(report["campaigns"])
     else:

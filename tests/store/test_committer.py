@@ -94,3 +94,17 @@ def test_written_rows_survive_reopen(tmp_path: Path, n: int) -> None:
     conn = sqlite3.connect(tmp_path / "c.db")
     assert conn.execute("SELECT COUNT(*) FROM audit_log").fetchone() == (n,)
     conn.close()
+
+
+def test_a_custom_step_that_raises_fails_its_op_only(tmp_path: Path) -> None:
+    async def broken(conn: object) -> None:
+        raise ValueError("bug in a custom write")
+
+    bad = WriteOp(custom=broken)
+    bad.add(Stmt.INSERT_AUDIT, ("t", "test", "a", "from-bad-op", "{}", 0.0))
+    _, errors = anyio.run(_submit_all, tmp_path / "c.db", [_audit(1), bad, _audit(2)])
+    assert errors[0] is None and errors[2] is None
+    assert isinstance(errors[1], StoreError) and "bug in a custom write" in str(errors[1])
+    conn = sqlite3.connect(tmp_path / "c.db")
+    assert conn.execute("SELECT subject FROM audit_log ORDER BY seq").fetchall() == [("s1",), ("s2",)]
+    conn.close()

@@ -9,7 +9,6 @@ its own error and the others still commit.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -72,15 +71,14 @@ class Committer:
     async def _flush(self, batch: list[WriteOp]) -> None:
         try:
             await self._commit(batch)
-        except sqlite3.Error as exc:
-            if len(batch) == 1:
-                batch[0].error = exc
-            else:
-                for op in batch:
-                    try:
-                        await self._commit([op])
-                    except sqlite3.Error as single:
-                        op.error = single
+        except Exception:
+            # Retry each op alone: a bad op (a constraint it breaks, a bug in its
+            # custom step) fails with its own error and every other op commits.
+            for op in batch:
+                try:
+                    await self._commit([op])
+                except Exception as single:
+                    op.error = single
         finally:
             self.batches += 1
             self.ops += len(batch)

@@ -120,6 +120,11 @@ def run(
                 f"writer [bold]{summary.writer}[/] (offline, deterministic templates), news {summary.news}, "
                 f"outbox local; resumed {summary.resumed} unfinished tasks"
             )
+            if summary.orphaned:
+                cx.err_console.print(
+                    f"[yellow]warning:[/] {summary.orphaned} unfinished tasks belong to campaigns removed from "
+                    "campaigns.toml; they stay pending until the campaign is back"
+                )
 
     async def main() -> RunSummary:
         async with open_database(c.home.db_path) as db:
@@ -130,7 +135,8 @@ def run(
     finally:
         handler.close()
     data = {
-        "stopped_by": summary.stopped_by, "resumed": summary.resumed, "alerts": summary.alerts,
+        "stopped_by": summary.stopped_by, "resumed": summary.resumed, "orphaned": summary.orphaned,
+        "alerts": summary.alerts,
         "cycles": summary.cycles, "occ_conflicts": summary.conflicts,
         "decisions": {v: summary.decisions.get(v, 0) for v in ("approve", "escalate", "reject")},
         "writer": summary.writer, "news": summary.news, "perception_errors": summary.perception_errors,

@@ -43,8 +43,10 @@ class Worker:
         except ChimeraError as exc:
             log.warning("task %s (%s) failed: %s", task.task_id, task.type, exc)
             return error_result(task, str(exc))
-        except (KeyError, ValueError, TypeError) as exc:
-            # A bad payload or a skill bug: recorded as a failed result and judged, not swallowed.
+        except Exception as exc:
+            # A bad payload or a skill bug must not stop the fleet (nor every restart after it):
+            # it becomes a durable failed result, logged with its traceback, retried and then
+            # escalated to a human by the Judge.
             log.exception("task %s (%s) raised", task.task_id, task.type)
             return error_result(task, f"{type(exc).__name__}: {exc}")
 

@@ -63,6 +63,7 @@ class RunSummary:
     """What one run did."""
 
     resumed: int = 0
+    orphaned: int = 0
     alerts: int = 0
     cycles: int = 0
     conflicts: int = 0
@@ -143,16 +144,24 @@ async def build_pipeline(
                     perception, trends)  # fmt: skip
 
 
-async def resume_open_work(p: Pipeline) -> int:
-    """Queue every pending task and book every blocked one; return how many were found."""
+async def resume_open_work(p: Pipeline) -> tuple[int, int]:
+    """Queue every pending task and book every blocked one; return (resumed, left for removed campaigns)."""
     tasks = await open_tasks(p.scope)
+    orphans = [t for t in tasks if t.campaign_id not in p.view.campaigns]
+    if orphans:
+        log.warning(
+            "%d unfinished tasks belong to campaigns no longer in campaigns.toml; left pending: %s",
+            len(orphans), ", ".join(sorted({t.campaign_id for t in orphans})),
+        )  # fmt: skip
     for t in tasks:
+        if t.campaign_id not in p.view.campaigns:
+            continue
         if t.status == TaskStatus.BLOCKED:
             p.deps.add(t)
         else:
             p.tracker.opened()
             p.work.put(t, t.priority, t.seq)
-    return len(tasks)
+    return len(tasks) - len(orphans), len(orphans)
 
 
 async def _pick_up_released(p: Pipeline, interval_s: float) -> None:
@@ -202,7 +211,7 @@ async def run_fleet(
             fleet, db, news, provider=OfflineWriter(latency), workers=options.workers,
             crash=CrashPoints(options.crash_at),
         )  # fmt: skip
-        summary.resumed = await resume_open_work(p)
+        summary.resumed, summary.orphaned = await resume_open_work(p)
         summary.writer = OfflineWriter.name
         summary.news = news.name
         if on_ready is not None:

@@ -127,6 +127,63 @@ class RuntimePolicy(_Strict):
     """Simulated model latency inside the offline writer."""
 
 
+Usd = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
+
+SPEND_CATEGORIES = ("compute", "storage", "api", "content", "other")
+
+
+class SpendLimits(_Strict):
+    """Money limits of one agent, in US dollars (exact decimals)."""
+
+    per_tx_usd: Usd = Decimal("10")
+    """Largest spend allowed without CFO approval."""
+    cfo_max_usd: Usd = Decimal("50")
+    """Largest spend the CFO may approve; above it a human must."""
+    day_usd: Usd = Decimal("50")
+    """Cap per calendar day."""
+    week_usd: Usd = Decimal("200")
+    """Cap per ISO week."""
+    month_usd: Usd = Decimal("500")
+    """Cap per calendar month."""
+
+    @model_validator(mode="after")
+    def _tiers_ordered(self) -> SpendLimits:
+        if self.cfo_max_usd < self.per_tx_usd:
+            raise ValueError("cfo_max_usd must not be below per_tx_usd")
+        return self
+
+
+class MoneyPolicy(_Strict):
+    """Budgets, CFO thresholds and the wallet (the ``[money]`` table of fleet.toml)."""
+
+    limits: SpendLimits = SpendLimits()
+    """Default limits for every agent."""
+    agents: dict[str, SpendLimits] = Field(default_factory=dict)
+    """Per-agent overrides, keyed by agent id."""
+    category_day_usd: dict[str, Usd] = Field(
+        default_factory=lambda: {
+            "compute": Decimal("20"),
+            "storage": Decimal("10"),
+            "api": Decimal("20"),
+            "content": Decimal("20"),
+            "other": Decimal("10"),
+        }
+    )
+    """Cap per spend category per day."""
+    deny_recipients: list[str] = Field(default_factory=list)
+    """Recipients no spend may go to."""
+    high_risk_at: float = Field(default=0.7, ge=0, le=1)
+    """CFO risk at or above which a human must approve."""
+    timezone: str = "UTC"
+    """Timezone of the calendar periods."""
+    starting_balance_usd: Usd = Decimal("100")
+    """Balance of each agent's simulated wallet."""
+
+    def limits_for(self, agent_id: str) -> SpendLimits:
+        """The agent's limits (its override, else the defaults)."""
+        return self.agents.get(agent_id, self.limits)
+
+
 class FleetPolicy(_Strict):
     """Fleet-wide policy for one tenant (the `fleet.toml` file)."""
 
@@ -140,6 +197,8 @@ class FleetPolicy(_Strict):
     """News polling."""
     runtime: RuntimePolicy = RuntimePolicy()
     """Pool sizes."""
+    money: MoneyPolicy = MoneyPolicy()
+    """Budgets, CFO and wallet."""
     platforms: dict[str, PlatformPolicy] = Field(default_factory=lambda: {"outbox": PlatformPolicy(max_chars=500)})
     """Per-platform limits, keyed by platform name."""
 

@@ -160,6 +160,127 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (tenant_id, name)
     ) STRICT;
     """,
+    # 2: money: limits, budget counters and the ledger, enforced by SQLite itself
+    """
+    CREATE TABLE spend_limits (
+        tenant_id          TEXT NOT NULL,
+        agent_id           TEXT NOT NULL,
+        per_tx_cents       INTEGER NOT NULL CHECK (per_tx_cents >= 0),
+        cfo_max_cents      INTEGER NOT NULL CHECK (cfo_max_cents >= per_tx_cents),
+        day_cents          INTEGER NOT NULL CHECK (day_cents >= 0),
+        week_cents         INTEGER NOT NULL CHECK (week_cents >= 0),
+        month_cents        INTEGER NOT NULL CHECK (month_cents >= 0),
+        updated_at         REAL NOT NULL,
+        PRIMARY KEY (tenant_id, agent_id),
+        FOREIGN KEY (tenant_id, agent_id) REFERENCES agents(tenant_id, agent_id)
+    ) STRICT;
+
+    -- Reserved plus posted spend per period; the CHECK is the hard cap.
+    CREATE TABLE budget_counters (
+        tenant_id    TEXT NOT NULL,
+        agent_id     TEXT NOT NULL,
+        period       TEXT NOT NULL CHECK (period IN ('day', 'week', 'month')),
+        period_key   TEXT NOT NULL,
+        limit_cents  INTEGER NOT NULL CHECK (limit_cents >= 0),
+        spent_cents  INTEGER NOT NULL DEFAULT 0 CHECK (spent_cents >= 0),
+        CHECK (spent_cents <= limit_cents),
+        PRIMARY KEY (tenant_id, agent_id, period, period_key)
+    ) STRICT;
+
+    CREATE TABLE ledger (
+        entry_id         INTEGER PRIMARY KEY,
+        tenant_id        TEXT NOT NULL,
+        agent_id         TEXT NOT NULL,
+        idempotency_key  TEXT NOT NULL UNIQUE,
+        kind             TEXT NOT NULL CHECK (kind IN ('transfer', 'deploy_token')),
+        category         TEXT NOT NULL CHECK (category IN ('compute', 'storage', 'api', 'content', 'other')),
+        recipient        TEXT NOT NULL CHECK (length(recipient) > 0),
+        purpose          TEXT NOT NULL CHECK (length(purpose) > 0),
+        amount_cents     INTEGER NOT NULL CHECK (amount_cents > 0),
+        state            TEXT NOT NULL CHECK (state IN ('reserved', 'posted', 'voided')),
+        approval         TEXT NOT NULL CHECK (approval IN ('auto', 'cfo', 'human')),
+        approved_by      TEXT NOT NULL,
+        risk             REAL NOT NULL CHECK (risk BETWEEN 0 AND 1),
+        reason           TEXT NOT NULL CHECK (length(reason) > 0),
+        day_key          TEXT NOT NULL,
+        week_key         TEXT NOT NULL,
+        month_key        TEXT NOT NULL,
+        wallet           TEXT NOT NULL,
+        tx_ref           TEXT,
+        error            TEXT,
+        created_at       REAL NOT NULL,
+        updated_at       REAL NOT NULL,
+        FOREIGN KEY (tenant_id, agent_id) REFERENCES agents(tenant_id, agent_id)
+    ) STRICT;
+    CREATE INDEX ledger_by_agent ON ledger(tenant_id, agent_id, entry_id);
+    CREATE INDEX ledger_in_flight ON ledger(state) WHERE state = 'reserved';
+
+    CREATE TRIGGER ledger_limits BEFORE INSERT ON ledger
+    BEGIN
+        SELECT RAISE(ABORT, 'no spend limits for this agent')
+         WHERE NOT EXISTS (SELECT 1 FROM spend_limits l
+                            WHERE l.tenant_id = NEW.tenant_id AND l.agent_id = NEW.agent_id);
+        SELECT RAISE(ABORT, 'a ledger entry starts reserved') WHERE NEW.state <> 'reserved';
+        SELECT RAISE(ABORT, 'over the per-transaction limit without CFO or human approval')
+         WHERE NEW.approval = 'auto' AND NEW.amount_cents >
+               (SELECT per_tx_cents FROM spend_limits l WHERE l.tenant_id = NEW.tenant_id AND l.agent_id = NEW.agent_id);
+        SELECT RAISE(ABORT, 'over the CFO limit without human approval')
+         WHERE NEW.approval <> 'human' AND NEW.amount_cents >
+               (SELECT cfo_max_cents FROM spend_limits l WHERE l.tenant_id = NEW.tenant_id AND l.agent_id = NEW.agent_id);
+        SELECT RAISE(ABORT, 'token deployment needs human approval')
+         WHERE NEW.kind = 'deploy_token' AND NEW.approval <> 'human';
+    END;
+
+    -- Counting happens in the database, so ledger and counters cannot disagree.
+    CREATE TRIGGER ledger_count AFTER INSERT ON ledger
+    BEGIN
+        INSERT INTO budget_counters (tenant_id, agent_id, period, period_key, limit_cents, spent_cents)
+        SELECT NEW.tenant_id, NEW.agent_id, 'day', NEW.day_key, day_cents, NEW.amount_cents FROM spend_limits l
+         WHERE l.tenant_id = NEW.tenant_id AND l.agent_id = NEW.agent_id
+        ON CONFLICT (tenant_id, agent_id, period, period_key) DO UPDATE SET spent_cents = spent_cents + excluded.spent_cents;
+        INSERT INTO budget_counters (tenant_id, agent_id, period, period_key, limit_cents, spent_cents)
+        SELECT NEW.tenant_id, NEW.agent_id, 'week', NEW.week_key, week_cents, NEW.amount_cents FROM spend_limits l
+         WHERE l.tenant_id = NEW.tenant_id AND l.agent_id = NEW.agent_id
+        ON CONFLICT (tenant_id, agent_id, period, period_key) DO UPDATE SET spent_cents = spent_cents + excluded.spent_cents;
+        INSERT INTO budget_counters (tenant_id, agent_id, period, period_key, limit_cents, spent_cents)
+        SELECT NEW.tenant_id, NEW.agent_id, 'month', NEW.month_key, month_cents, NEW.amount_cents FROM spend_limits l
+         WHERE l.tenant_id = NEW.tenant_id AND l.agent_id = NEW.agent_id
+        ON CONFLICT (tenant_id, agent_id, period, period_key) DO UPDATE SET spent_cents = spent_cents + excluded.spent_cents;
+    END;
+
+    CREATE TRIGGER ledger_transitions BEFORE UPDATE ON ledger
+    BEGIN
+        SELECT RAISE(ABORT, 'ledger entries only move from reserved to posted or voided')
+         WHERE OLD.state <> 'reserved' OR NEW.state NOT IN ('reserved', 'posted', 'voided');
+        SELECT RAISE(ABORT, 'ledger amounts, parties and periods are immutable')
+         WHERE NEW.amount_cents <> OLD.amount_cents OR NEW.agent_id <> OLD.agent_id
+            OR NEW.tenant_id <> OLD.tenant_id OR NEW.recipient <> OLD.recipient
+            OR NEW.idempotency_key <> OLD.idempotency_key OR NEW.approval <> OLD.approval
+            OR NEW.day_key <> OLD.day_key OR NEW.week_key <> OLD.week_key OR NEW.month_key <> OLD.month_key;
+    END;
+    CREATE TRIGGER ledger_no_delete BEFORE DELETE ON ledger
+    BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+
+    CREATE TRIGGER ledger_void AFTER UPDATE OF state ON ledger
+    WHEN NEW.state = 'voided' AND OLD.state = 'reserved'
+    BEGIN
+        UPDATE budget_counters SET spent_cents = spent_cents - OLD.amount_cents
+         WHERE tenant_id = OLD.tenant_id AND agent_id = OLD.agent_id
+           AND ((period = 'day' AND period_key = OLD.day_key) OR (period = 'week' AND period_key = OLD.week_key)
+             OR (period = 'month' AND period_key = OLD.month_key));
+    END;
+
+    -- The simulated wallet: transfers it applied, keyed by the ledger's idempotency key.
+    CREATE TABLE sim_wallet (
+        transfer_id      INTEGER PRIMARY KEY,
+        tenant_id        TEXT NOT NULL,
+        agent_id         TEXT NOT NULL,
+        idempotency_key  TEXT NOT NULL UNIQUE,
+        recipient        TEXT NOT NULL,
+        amount_cents     INTEGER NOT NULL CHECK (amount_cents > 0),
+        created_at       REAL NOT NULL
+    ) STRICT;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

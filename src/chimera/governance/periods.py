@@ -1,0 +1,33 @@
+"""Calendar period keys (day, ISO week, month) in the policy's timezone."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from chimera.errors import ConfigError
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodKeys:
+    """Which day, week and month a moment falls in."""
+
+    day: str
+    week: str
+    month: str
+
+
+def zone(name: str) -> ZoneInfo:
+    """The timezone, or a ConfigError naming it."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError("fleet.toml", f"unknown timezone '{name}'", "money.timezone") from None
+
+
+def period_keys(at: float, tz: ZoneInfo) -> PeriodKeys:
+    """Keys for the moment ``at`` (epoch seconds)."""
+    local = dt.datetime.fromtimestamp(at, tz)
+    iso = local.isocalendar()
+    return PeriodKeys(local.strftime("%Y-%m-%d"), f"{iso.year}-W{iso.week:02d}", local.strftime("%Y-%m"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, TypeVar
 
@@ -15,15 +16,19 @@ from chimera.cli.review_cmd import interactive, render_item, review_table
 from chimera.cli.status_cmd import outbox_view, status_view
 from chimera.config.loader import Fleet, load_fleet
 from chimera.errors import ChimeraError
+from chimera.governance.cfo import SpendRequest
+from chimera.governance.treasury import Treasury
 from chimera.logs import configure as configure_logging
 from chimera.models.config import CampaignStatus
 from chimera.models.work import ReviewItem, ReviewStatus
 from chimera.runtime.runner import RunOptions, RunSummary, run_fleet
 from chimera.settings import Settings
-from chimera.store import open_database, reviews
-from chimera.store.fleet import set_campaign_status, sync_fleet
+from chimera.store import ledger, open_database, reviews
+from chimera.store.fleet import cents, set_campaign_status, sync_fleet
+from chimera.store.ledger import sync_limits
 from chimera.store.reports import outbox_posts, status_report
 from chimera.store.scope import TenantScope
+from chimera.wallets.simulated import SimulatedWallet
 
 T = TypeVar("T")
 
@@ -37,6 +42,10 @@ app = typer.Typer(
 review_app = typer.Typer(help="Review escalated items (interactive when no subcommand is given).")
 campaign_app = typer.Typer(help="List, pause and resume campaigns.", no_args_is_help=True)
 mcp_app = typer.Typer(help="The bundled MCP servers.", no_args_is_help=True)
+wallet_app = typer.Typer(help="Agent wallets: balance, transfers, history.", no_args_is_help=True)
+budget_app = typer.Typer(help="Budgets: spent and left per period and category.", no_args_is_help=True)
+app.add_typer(wallet_app, name="wallet")
+app.add_typer(budget_app, name="budget")
 app.add_typer(review_app, name="review")
 app.add_typer(campaign_app, name="campaign")
 app.add_typer(mcp_app, name="mcp")
@@ -316,6 +325,135 @@ def bench(
     print(line)
     if result["self_check"]:
         cx.fail("self-check failed: " + "; ".join(result["self_check"]), 4)
+
+
+def _treasury_scope(ctx: typer.Context, action: Callable[[Treasury], Awaitable[T]]) -> T:
+    """Run ``action`` with the tenant's treasury (simulated wallet), limits synced and in-flight spends recovered."""
+    c = cx.get(ctx)
+    fleet = _fleet(c)
+    money = fleet.policy.money
+
+    async def main() -> T:
+        async with open_database(c.home.db_path) as db:
+            scope = TenantScope(db, fleet.tenant_id)
+            await sync_fleet(scope, fleet)
+            await sync_limits(scope, fleet)
+            treasury = Treasury(scope, money, SimulatedWallet(scope, cents(money.starting_balance_usd)))
+            await treasury.recover()
+            return await action(treasury)
+
+    return cx.run_async(main)
+
+
+def _usd(amount_cents: int) -> str:
+    return f"${amount_cents / 100:,.2f}"
+
+
+AgentOpt = Annotated[str, typer.Option("--agent", help="Agent id.")]
+
+
+@wallet_app.command("balance")
+def wallet_balance(ctx: typer.Context, agent: AgentOpt, as_json: JsonOpt = False) -> None:
+    """An agent's wallet balance."""
+
+    balance = _treasury_scope(ctx, lambda t: t.wallet.balance(t.scope.tenant_id, agent))
+    data = {"agent_id": agent, "balance_cents": balance, "balance_usd": f"{balance / 100:.2f}",
+            "wallet": SimulatedWallet.name, "simulated": True}  # fmt: skip
+    if as_json:
+        cx.print_json(data)
+    else:
+        cx.console.print(f"{agent}: {_usd(balance)} (simulated wallet, offline)")
+
+
+@wallet_app.command("transfer")
+def wallet_transfer(
+    ctx: typer.Context,
+    agent: AgentOpt,
+    to: Annotated[str, typer.Option("--to", help="Recipient address.")],
+    amount: Annotated[str, typer.Option("--amount", help="US dollars, e.g. 4.50.")],
+    category: Annotated[str, typer.Option(help="compute, storage, api, content or other.")] = "other",
+    purpose: Annotated[str, typer.Option(help="Why this payment is needed.")] = "",
+    key: Annotated[
+        str | None, typer.Option(help="Idempotency key (a retry with the same key never pays twice).")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Pay from an agent's wallet through the CFO and the ledger; exit 3 when refused or sent to a human."""
+    try:
+        amount_cents = cents(Decimal(amount))
+    except (InvalidOperation, ArithmeticError):
+        cx.fail(f"--amount: '{amount}' is not an amount in dollars", 2)
+    req = SpendRequest(agent, "transfer", category, to, amount_cents, purpose)
+    outcome = _treasury_scope(ctx, lambda t: t.spend(req, key))
+    data = {"status": outcome.status, "tier": outcome.decision.tier.value, "risk": outcome.decision.risk,
+            "reason": outcome.decision.reason, "conditions": outcome.decision.conditions,
+            "paused_agent": outcome.decision.pause_agent, "entry": outcome.entry}  # fmt: skip
+    if as_json:
+        cx.print_json(data)
+    else:
+        cx.console.print(f"{outcome.status}: {outcome.decision.reason} (risk {outcome.decision.risk:.2f})")
+    if outcome.status == "review":
+        cx.fail("needs a human approval; spend reviews in `chimera review` are not available yet", 3)
+    if outcome.status in ("refused", "voided"):
+        cx.fail(f"{outcome.status}: {outcome.decision.reason}", 3)
+    if outcome.status == "unknown":
+        cx.fail("the wallet did not confirm; the reservation is kept and will be settled by key", 4)
+
+
+@wallet_app.command("history")
+def wallet_history(ctx: typer.Context, agent: AgentOpt, as_json: JsonOpt = False) -> None:
+    """Ledger entries and money events of an agent, newest first."""
+    rows = _treasury_scope(ctx, lambda t: ledger.history(t.scope, agent))[0]
+    if as_json:
+        cx.print_json(rows)
+        return
+    table = Table(title=f"Ledger of {agent} (simulated wallet)")
+    for col in ("id", "state", "amount", "category", "to", "approval", "risk", "reason"):
+        table.add_column(col)
+    for e in rows["ledger"]:
+        table.add_row(str(e["entry_id"]), e["state"], _usd(e["amount_cents"]), e["category"], e["recipient"],
+                      e["approval"], f"{e['risk']:.2f}", e["reason"][:60])  # fmt: skip
+    cx.console.print(table)
+
+
+@budget_app.command("show")
+def budget_show(ctx: typer.Context, agent: AgentOpt, as_json: JsonOpt = False) -> None:
+    """Spent and left for the current day, week and month, and per category today."""
+    data = _treasury_scope(ctx, lambda t: ledger.budget(t.scope, agent, t.period_keys()))
+    if not data:
+        cx.fail(f"no agent '{agent}'", 3)
+    if as_json:
+        cx.print_json(data)
+        return
+    table = Table(title=f"Budget of {agent}")
+    for col in ("period", "key", "spent", "limit", "left"):
+        table.add_column(col)
+    for name, p in data["periods"].items():
+        table.add_row(name, p["key"], _usd(p["spent_cents"]), _usd(p["limit_cents"]), _usd(p["left_cents"]))
+    cx.console.print(table)
+
+
+@app.command()
+def kill(ctx: typer.Context) -> None:
+    """Fleet-wide kill switch: stop all spending now."""
+    _treasury_scope(ctx, lambda t: ledger.set_flag(t.scope, "kill", "on", cx.get(ctx).settings.reviewer))
+    cx.console.print("kill switch ON: no spending until `chimera resume`")
+
+
+@app.command()
+def resume(
+    ctx: typer.Context,
+    agent: Annotated[str | None, typer.Option("--agent", help="Resume one paused agent instead.")] = None,
+) -> None:
+    """Turn the kill switch off, or resume one paused agent."""
+    who = cx.get(ctx).settings.reviewer
+    if agent is None:
+        _treasury_scope(ctx, lambda t: ledger.set_flag(t.scope, "kill", "off", who))
+        cx.console.print("kill switch OFF")
+        return
+    if not _treasury_scope(ctx, lambda t: ledger.set_agent_status(t.scope, agent, "active", who)):
+        cx.fail(f"no agent '{agent}'", 3)
+    cx.console.print(f"agent {agent} resumed")
 
 
 @mcp_app.command("serve")

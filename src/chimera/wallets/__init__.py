@@ -1,0 +1,1 @@
+"""Wallets behind one interface; the simulated wallet is the embedded default."""

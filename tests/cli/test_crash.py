@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from chimera.pipeline.crashpoints import POINTS
+from chimera.pipeline.crashpoints import RUNTIME_POINTS
 from tests.conftest import Cli, query
 from tests.invariants import store_problems
 
@@ -28,7 +28,7 @@ SEEDS = (1, 2, 3)
 
 
 def test_every_crash_point_is_covered() -> None:
-    assert set(VISITS) == set(POINTS)
+    assert set(VISITS) == set(RUNTIME_POINTS)
 
 
 def _decision_count(cli: Cli) -> int:

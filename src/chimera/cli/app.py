@@ -21,6 +21,7 @@ from chimera.governance.treasury import Treasury
 from chimera.logs import configure as configure_logging
 from chimera.models.config import CampaignStatus
 from chimera.models.work import ReviewItem, ReviewStatus
+from chimera.pipeline.crashpoints import CrashPoints
 from chimera.runtime.runner import RunOptions, RunSummary, run_fleet
 from chimera.settings import Settings
 from chimera.store import ledger, open_database, reviews
@@ -338,7 +339,8 @@ def _treasury_scope(ctx: typer.Context, action: Callable[[Treasury], Awaitable[T
             scope = TenantScope(db, fleet.tenant_id)
             await sync_fleet(scope, fleet)
             await sync_limits(scope, fleet)
-            treasury = Treasury(scope, money, SimulatedWallet(scope, cents(money.starting_balance_usd)))
+            wallet = SimulatedWallet(scope, cents(money.starting_balance_usd))
+            treasury = Treasury(scope, money, wallet, crash=CrashPoints(c.settings.crash_at))
             await treasury.recover()
             return await action(treasury)
 

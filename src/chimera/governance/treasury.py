@@ -21,6 +21,7 @@ from chimera.errors import Refusal
 from chimera.governance import cfo
 from chimera.governance.periods import PeriodKeys, period_keys, zone
 from chimera.models.config import SPEND_CATEGORIES, MoneyPolicy
+from chimera.pipeline.crashpoints import CrashPoints
 from chimera.store import ledger
 from chimera.store.fleet import cents
 from chimera.store.scope import TenantScope
@@ -56,8 +57,14 @@ class Treasury:
     """Spends one tenant's money through one wallet."""
 
     def __init__(
-        self, scope: TenantScope, money: MoneyPolicy, wallet: Wallet, clock: Callable[[], float] = time.time
+        self,
+        scope: TenantScope,
+        money: MoneyPolicy,
+        wallet: Wallet,
+        clock: Callable[[], float] = time.time,
+        crash: CrashPoints | None = None,
     ) -> None:
+        self._crash = crash or CrashPoints()
         self._scope = scope
         self._money = money
         self._wallet = wallet
@@ -99,10 +106,12 @@ class Treasury:
 
     async def _execute(self, decision: cfo.CfoDecision, entry: dict[str, Any]) -> SpendOutcome:
         key = str(entry["idempotency_key"])
+        self._crash.reach("after_reserve")
         try:
             ref = await self._wallet.transfer(
                 entry["tenant_id"], entry["agent_id"], key, entry["recipient"], int(entry["amount_cents"])
             )
+            self._crash.reach("after_transfer")
         except TransferUnknown:
             return SpendOutcome("unknown", decision, entry)
         except Refusal as exc:

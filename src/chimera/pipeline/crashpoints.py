@@ -11,7 +11,8 @@ from __future__ import annotations
 import os
 import signal
 
-POINTS = (
+#: Points on the pipeline's path (``chimera run``).
+RUNTIME_POINTS = (
     "after_claim",
     "after_result",
     "before_post_record",
@@ -19,6 +20,9 @@ POINTS = (
     "after_decision_commit",
     "after_plan_commit",
 )
+#: Points on a spend's path (``chimera wallet transfer``).
+MONEY_POINTS = ("after_reserve", "after_transfer")
+POINTS = RUNTIME_POINTS + MONEY_POINTS
 
 
 class CrashPoints:

@@ -1,0 +1,123 @@
+"""The money commands as a user runs them, many at once, and killed half-way."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+
+from tests.conftest import Cli, query
+
+CATEGORIES = ["compute", "compute", "api", "api", "content", "content", "storage", "other", "compute", "api"]
+
+
+def _transfer(
+    cli: Cli, amount: str, category: str = "api", to: str = "0xabc", **env: str
+) -> subprocess.CompletedProcess[str]:
+    return cli.run(
+        "wallet",
+        "transfer",
+        "--agent",
+        "nova",
+        "--to",
+        to,
+        "--amount",
+        amount,
+        "--category",
+        category,
+        "--purpose",
+        "pay for the headline API",
+        "--json",
+        env=env,
+    )
+
+
+def test_transfer_balance_history_budget(cli: Cli) -> None:
+    done = _transfer(cli, "4.50")
+    assert done.returncode == 0, done.stderr
+    entry = json.loads(done.stdout)
+    assert entry["status"] == "posted" and entry["entry"]["amount_cents"] == 450 and entry["tier"] == "auto"
+    balance = cli.json("wallet", "balance", "--agent", "nova")
+    assert balance == {
+        "agent_id": "nova",
+        "balance_cents": 9550,
+        "balance_usd": "95.50",
+        "wallet": "simulated",
+        "simulated": True,
+    }
+    refused = _transfer(cli, "25")  # over the CFO's $50? no: over the api category's $20 cap
+    assert refused.returncode == 3 and "api cap" in refused.stderr
+    budget = cli.json("budget", "show", "--agent", "nova")
+    assert budget["periods"]["day"]["spent_cents"] == 450 and budget["periods"]["day"]["left_cents"] == 4550
+    history = cli.json("wallet", "history", "--agent", "nova")
+    assert [e["state"] for e in history["ledger"]] == ["posted"]
+    kinds = [e["kind"] for e in history["events"]]
+    assert "spend.refused" in kinds and "spend.posted" in kinds and "spend.auto" in kinds
+    bad = cli.run("wallet", "transfer", "--agent", "nova", "--to", "x", "--amount", "lots", "--purpose", "p")
+    assert bad.returncode == 2 and "not an amount" in bad.stderr
+
+
+def test_kill_switch_and_resume(cli: Cli) -> None:
+    assert cli.run("kill").returncode == 0
+    stopped = _transfer(cli, "1")
+    assert stopped.returncode == 3 and "kill switch" in stopped.stderr
+    assert cli.run("resume").returncode == 0
+    assert _transfer(cli, "1").returncode == 0
+
+
+def test_concurrent_transfer_processes_never_pass_the_daily_limit(cli: Cli) -> None:
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "chimera",
+                "--home",
+                str(cli.home.root),
+                "wallet",
+                "transfer",
+                "--agent",
+                "nova",
+                "--to",
+                f"0x{i}",
+                "--amount",
+                "9.00",
+                "--category",
+                cat,
+                "--purpose",
+                "pay for the headline API",
+            ],
+            env=cli.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for i, cat in enumerate(CATEGORIES)
+    ]
+    codes = [p.wait(timeout=120) for p in procs]
+    spent = query(cli.home.db_path, "SELECT COALESCE(SUM(amount_cents), 0) FROM ledger WHERE state <> 'voided'")[0][0]
+    assert spent <= 5000
+    assert codes.count(0) == spent // 900 and codes.count(0) >= 5, codes
+    assert set(codes) <= {0, 3}
+    day = query(cli.home.db_path, "SELECT spent_cents FROM budget_counters WHERE period = 'day'")
+    assert day == [(spent,)]
+    assert query(cli.home.db_path, "SELECT COUNT(*) FROM sim_wallet")[0][0] == codes.count(0)
+
+
+def test_a_transfer_killed_after_the_wallet_applied_it_is_posted_not_resent(cli: Cli) -> None:
+    killed = _transfer(cli, "3", CHIMERA_CRASH_AT="after_transfer:1")
+    assert killed.returncode == -signal.SIGKILL
+    assert query(cli.home.db_path, "SELECT state FROM ledger") == [("reserved",)]
+    history = cli.json("wallet", "history", "--agent", "nova")  # any money command recovers first
+    assert [e["state"] for e in history["ledger"]] == ["posted"]
+    assert query(cli.home.db_path, "SELECT COUNT(*) FROM sim_wallet") == [(1,)]
+
+
+def test_a_transfer_killed_before_the_wallet_call_is_voided(cli: Cli) -> None:
+    killed = _transfer(cli, "3", CHIMERA_CRASH_AT="after_reserve:1")
+    assert killed.returncode == -signal.SIGKILL
+    budget = cli.json("budget", "show", "--agent", "nova")
+    assert budget["periods"]["day"]["spent_cents"] == 0
+    assert query(cli.home.db_path, "SELECT state FROM ledger") == [("voided",)]
+    assert query(cli.home.db_path, "SELECT COUNT(*) FROM sim_wallet") == [(0,)]

@@ -103,9 +103,24 @@ def test_concurrent_transfer_processes_never_pass_the_daily_limit(cli: Cli) -> N
     day = query(cli.home.db_path, "SELECT spent_cents FROM budget_counters WHERE period = 'day'")
     assert day == [(spent,)]
     assert query(cli.home.db_path, "SELECT COUNT(*) FROM sim_wallet")[0][0] == codes.count(0)
+    assert query(cli.home.db_path, "SELECT COUNT(*) FROM ledger WHERE state = 'posted'")[0][0] == codes.count(0)
+
+
+def test_recovery_leaves_a_young_reservation_alone(cli: Cli) -> None:
+    killed = _transfer(cli, "3", CHIMERA_CRASH_AT="after_reserve:1")
+    assert killed.returncode == -signal.SIGKILL
+    cli.json("wallet", "history", "--agent", "nova")  # default grace: the reservation may still be in flight
+    assert query(cli.home.db_path, "SELECT state FROM ledger") == [("reserved",)]
+
+
+def _no_grace(cli: Cli) -> None:
+    """Let recovery settle reservations at once (the default waits for spends still running elsewhere)."""
+    fleet = cli.home.fleet_file
+    fleet.write_text(fleet.read_text() + "\n[money]\nrecovery_grace_s = 0\n")
 
 
 def test_a_transfer_killed_after_the_wallet_applied_it_is_posted_not_resent(cli: Cli) -> None:
+    _no_grace(cli)
     killed = _transfer(cli, "3", CHIMERA_CRASH_AT="after_transfer:1")
     assert killed.returncode == -signal.SIGKILL
     assert query(cli.home.db_path, "SELECT state FROM ledger") == [("reserved",)]
@@ -115,6 +130,7 @@ def test_a_transfer_killed_after_the_wallet_applied_it_is_posted_not_resent(cli:
 
 
 def test_a_transfer_killed_before_the_wallet_call_is_voided(cli: Cli) -> None:
+    _no_grace(cli)
     killed = _transfer(cli, "3", CHIMERA_CRASH_AT="after_reserve:1")
     assert killed.returncode == -signal.SIGKILL
     budget = cli.json("budget", "show", "--agent", "nova")

@@ -52,7 +52,7 @@ async def _spend(
     async with open_database(db_path) as db:
         scope = TenantScope(db, fleet_tenant)
         wallet = (DroppingWallet if drop else SimulatedWallet)(scope, 10_000)
-        treasury = Treasury(scope, MoneyPolicy(), wallet, clock=lambda: clock)
+        treasury = Treasury(scope, MoneyPolicy(recovery_grace_s=0), wallet, clock=lambda: clock)
         recovered = await treasury.recover() if recover else []
         return (await treasury.spend(req, key) if req.amount_cents else None), recovered
 
@@ -202,3 +202,21 @@ MoneyMachine.TestCase.settings = settings(
     max_examples=12, stateful_step_count=12, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 TestMoney = MoneyMachine.TestCase
+
+
+def test_settling_an_entry_twice_differently_is_a_loud_error(tmp_path: Path) -> None:
+    import pytest
+
+    from chimera.errors import StoreError
+    from chimera.store import ledger
+
+    home, fleet = money_home(tmp_path / "fleet")
+    out, _ = anyio.run(lambda: _spend(home.db_path, fleet.tenant_id, _req(200), key="k"))
+    assert out is not None and out.status == "posted"
+
+    async def void_it() -> None:
+        async with open_database(home.db_path) as db:
+            await ledger.settle(TenantScope(db, fleet.tenant_id), "k", posted=False, tx_ref=None, error="late")
+
+    with pytest.raises(StoreError, match="already settled as posted"):
+        anyio.run(void_it)

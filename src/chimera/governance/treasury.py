@@ -121,9 +121,13 @@ class Treasury:
         return SpendOutcome("posted", decision, settled)
 
     async def recover(self) -> list[SpendOutcome]:
-        """Settle every reservation left in flight by asking the wallet about its key."""
+        """Settle reservations left in flight (older than the grace period) by asking the wallet about their key.
+
+        Younger reservations may belong to a spend still running in another
+        process; touching them could void a transfer that is about to land.
+        """
         out = []
-        for entry in await ledger.in_flight(self._scope):
+        for entry in await ledger.in_flight(self._scope, time.time() - self._money.recovery_grace_s):
             key = str(entry["idempotency_key"])
             ref = await self._wallet.lookup(entry["tenant_id"], entry["agent_id"], key)
             decision = cfo.CfoDecision(cfo.Tier(entry["approval"]), float(entry["risk"]), str(entry["reason"]))

@@ -178,6 +178,8 @@ class MoneyPolicy(_Strict):
     """Timezone of the calendar periods."""
     starting_balance_usd: Usd = Decimal("100")
     """Balance of each agent's simulated wallet."""
+    recovery_grace_s: float = Field(default=120.0, ge=0)
+    """A reservation older than this with no settlement is resolved by key; younger ones may still be in flight."""
 
     def limits_for(self, agent_id: str) -> SpendLimits:
         """The agent's limits (its override, else the defaults)."""

@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from chimera.config.loader import Fleet
+from chimera.errors import StoreError
 from chimera.governance.cfo import CfoDecision, History, SpendRequest, Tier
 from chimera.governance.periods import PeriodKeys
 from chimera.store.fleet import cents
@@ -201,17 +202,23 @@ async def settle(
             k=key,
         )
         entry = await _entry(tx, key)
-        assert entry is not None
+        if entry is None or entry["state"] != state or entry["tx_ref"] != tx_ref:
+            raise StoreError(
+                f"ledger entry {key} was already settled as {entry['state'] if entry else 'missing'};"
+                f" this {state} (tx {tx_ref}) needs a human to reconcile"
+            )
         await _audit(
             tx, f"spend.{state}", "treasury", entry["agent_id"], {"key": key, "tx_ref": tx_ref, "error": error}
         )
     return entry
 
 
-async def in_flight(scope: TenantScope) -> list[dict[str, Any]]:
-    """Reservations whose transfer has not been settled."""
+async def in_flight(scope: TenantScope, created_before: float) -> list[dict[str, Any]]:
+    """Reservations made before ``created_before`` whose transfer has not been settled."""
     rows = await scope.fetchall(
-        "SELECT * FROM ledger WHERE tenant_id = :tenant AND state = 'reserved' ORDER BY entry_id"
+        "SELECT * FROM ledger WHERE tenant_id = :tenant AND state = 'reserved' AND created_at < :before"
+        " ORDER BY entry_id",
+        before=created_before,
     )
     return [dict(r) for r in rows]
 

@@ -48,3 +48,12 @@ def test_bench_spreads_agents_over_tenants(cli: Cli, tmp_path: Path) -> None:
         " + (SELECT COUNT(*) FROM outbox o JOIN tasks t USING (task_id) WHERE o.tenant_id <> t.tenant_id)",
     )
     assert crossed == [(0,)]
+
+
+def test_bench_cfo_times_decisions(cli: Cli) -> None:
+    proc = cli.run("bench", "--cfo")
+    assert proc.returncode == 0, proc.stderr
+    figures = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert figures["requests"] == 100_000 == sum(figures["tiers"].values())
+    assert all(figures["tiers"][t] > 0 for t in ("auto", "cfo", "human", "refused"))
+    assert 0 < figures["median_us"] <= figures["p99_us"] <= figures["max_us"]

@@ -71,3 +71,35 @@ def test_a_file_that_is_not_sqlite_is_a_clear_error(tmp_path: Path) -> None:
     path.write_bytes(b"this is not a database" * 100)
     with pytest.raises(StoreError, match="not a usable SQLite store"):
         anyio.run(_pragmas, path)
+
+
+def test_split_statements_keeps_trigger_bodies_whole() -> None:
+    from chimera.store.database import split_statements
+    from chimera.store.schema import MIGRATIONS
+
+    parts = split_statements(MIGRATIONS[1])
+    triggers = [p for p in parts if "CREATE TRIGGER" in p]
+    assert len(triggers) == 5 and all(t.endswith("END;") for t in triggers)
+
+
+def test_many_processes_opening_a_new_store_at_once_migrate_it_once(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = tmp_path / "c.db"
+    code = "\n".join(
+        [
+            "import anyio, sys",
+            "from pathlib import Path",
+            "from chimera.store import open_database",
+            "async def main():",
+            "    async with open_database(Path(sys.argv[1])):",
+            "        pass",
+            "anyio.run(main)",
+        ]
+    )
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(path)], stderr=subprocess.PIPE, text=True)
+             for _ in range(6)]  # fmt: skip
+    errors = [p.communicate(timeout=60)[1] for p in procs]
+    assert [p.returncode for p in procs] == [0] * 6, errors
+    assert anyio.run(_pragmas, path)["user_version"] == SCHEMA_VERSION

@@ -12,12 +12,12 @@ from rich.table import Table
 
 from chimera.cli import context as cx
 from chimera.cli.init_cmd import write_sample_fleet
-from chimera.cli.review_cmd import interactive, render_item, review_table
+from chimera.cli.review_cmd import approve_item, interactive, render_item, review_table
 from chimera.cli.status_cmd import outbox_view, status_view
 from chimera.config.loader import Fleet, load_fleet
-from chimera.errors import ChimeraError
+from chimera.errors import ChimeraError, Refusal
 from chimera.governance.cfo import SpendRequest
-from chimera.governance.treasury import Treasury
+from chimera.governance.treasury import SpendOutcome, Treasury
 from chimera.logs import configure as configure_logging
 from chimera.models.config import CampaignStatus
 from chimera.models.work import ReviewItem, ReviewStatus
@@ -195,7 +195,7 @@ def review(ctx: typer.Context) -> None:
     if ctx.invoked_subcommand is not None:
         return
     reviewer = cx.get(ctx).settings.reviewer
-    _in_scope(ctx, lambda scope: interactive(scope, reviewer, cx.console))
+    _treasury_scope(ctx, lambda t: interactive(t.scope, reviewer, cx.console, _spend_approver(t, reviewer)))
 
 
 @review_app.command("list")
@@ -228,10 +228,19 @@ def review_approve(
     edit: Annotated[str | None, typer.Option(help="Approve this text instead of the original.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Approve an item (optionally with edited text); what waited on it continues."""
+    """Approve an item (optionally with edited text); what waited on it continues, a spend is paid."""
     reviewer = cx.get(ctx).settings.reviewer
-    item = _in_scope(ctx, lambda scope: reviews.approve(scope, review_id, reviewer, edit))
-    _show_decided(item, as_json)
+
+    async def action(t: Treasury) -> tuple[ReviewItem, str]:
+        found = [i for i in await reviews.list_reviews(t.scope, None) if i.review_id == review_id]
+        if not found:
+            raise Refusal(f"no review item {review_id}")
+        note = await approve_item(t.scope, found[0], reviewer, _spend_approver(t, reviewer), edit)
+        decided = [i for i in await reviews.list_reviews(t.scope, None) if i.review_id == review_id]
+        return decided[0], note
+
+    item, note = _treasury_scope(ctx, action)
+    _show_decided(item, as_json, note)
 
 
 @review_app.command("reject")
@@ -247,12 +256,17 @@ def review_reject(
     _show_decided(item, as_json)
 
 
-def _show_decided(item: ReviewItem, as_json: bool) -> None:
+def _show_decided(item: ReviewItem, as_json: bool, note: str = "") -> None:
     if as_json:
-        cx.print_json(item.model_dump(mode="json"))
+        cx.print_json({**item.model_dump(mode="json"), "outcome": note or item.status.value})
     else:
         why = f": {item.reason}" if item.reason else ""
-        cx.console.print(f"{item.status.value} review #{item.review_id} (task {item.task_id}){why}")
+        subject = f"spend {item.spend_key}" if item.spend_key else f"task {item.task_id}"
+        cx.console.print(f"{note or item.status.value}: review #{item.review_id} ({subject}){why}")
+
+
+def _spend_approver(t: Treasury, reviewer: str) -> Callable[[int], Awaitable[SpendOutcome]]:
+    return lambda review_id: t.approve_spend(review_id, reviewer)
 
 
 def _set_status(ctx: typer.Context, campaign_id: str, status: CampaignStatus) -> None:
@@ -407,7 +421,7 @@ def wallet_transfer(
     else:
         cx.console.print(f"{outcome.status}: {outcome.decision.reason} (risk {outcome.decision.risk:.2f})")
     if outcome.status == "review":
-        cx.fail("needs a human approval; spend reviews in `chimera review` are not available yet", 3)
+        cx.fail("sent to a human: approve or reject it in `chimera review`", 3)
     if outcome.status in ("refused", "voided"):
         cx.fail(f"{outcome.status}: {outcome.decision.reason}", 3)
     if outcome.status == "unknown":

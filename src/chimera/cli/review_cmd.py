@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable, Callable
 
 from rich.console import Console, Group
 from rich.panel import Panel
@@ -11,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from chimera.errors import Refusal
+from chimera.governance.treasury import SpendOutcome
 from chimera.models.work import ReviewItem
 from chimera.store import reviews
 from chimera.store.scope import TenantScope
@@ -42,7 +44,24 @@ def review_table(items: list[ReviewItem]) -> Table:
     return table
 
 
-async def interactive(scope: TenantScope, reviewer: str, console: Console) -> dict[str, int]:
+SpendApprover = Callable[[int], Awaitable[SpendOutcome]]
+
+
+async def approve_item(scope: TenantScope, item: ReviewItem, reviewer: str, approve_spend: SpendApprover,
+                       edited: str | None = None) -> str:  # fmt: skip
+    """Approve any item: content continues the pipeline; a spend is paid through the treasury."""
+    if item.spend_key is None:
+        await reviews.approve(scope, item.review_id, reviewer, edited)
+        return "approved"
+    if edited is not None:
+        raise Refusal("a spend cannot be edited; reject it and ask again")
+    outcome = await approve_spend(item.review_id)
+    return f"approved; spend {outcome.status}"
+
+
+async def interactive(
+    scope: TenantScope, reviewer: str, console: Console, approve_spend: SpendApprover
+) -> dict[str, int]:
     """Walk the pending items: [a]pprove, [e]dit then approve, [r]eject, [s]kip, [q]uit."""
     items = await reviews.list_reviews(scope)
     counts = {"approved": 0, "rejected": 0, "skipped": 0}
@@ -62,11 +81,11 @@ async def interactive(scope: TenantScope, reviewer: str, console: Console) -> di
             choice = "q"
         try:
             if choice == "a":
-                await reviews.approve(scope, item.review_id, reviewer)
+                console.print(await approve_item(scope, item, reviewer, approve_spend))
                 counts["approved"] += 1
             elif choice == "e":
                 text = Prompt.ask("New text", default=item.content, console=console)
-                await reviews.approve(scope, item.review_id, reviewer, edited=text)
+                console.print(await approve_item(scope, item, reviewer, approve_spend, edited=text))
                 counts["approved"] += 1
             elif choice == "r":
                 reason = ""

@@ -7,79 +7,14 @@ ledger and SQLite's own constraints enforce the limits whatever it says.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from enum import StrEnum
+from chimera.models.money import CfoDecision, History, Limits, SpendRequest, Tier
 
 LOW_RISK_BELOW = 0.4
 PAUSE_OVER_RATIO = 1.5
 PAUSE_RISK_AT = 0.9
 BURST_COUNT = 5
 
-
-class Tier(StrEnum):
-    """Who may approve a spend."""
-
-    AUTO = "auto"
-    CFO = "cfo"
-    HUMAN = "human"
-    REFUSED = "refused"
-
-
-@dataclass(frozen=True, slots=True)
-class SpendRequest:
-    """What an agent wants to pay, to whom and why."""
-
-    agent_id: str
-    kind: str
-    category: str
-    recipient: str
-    amount_cents: int
-    purpose: str
-
-
-@dataclass(frozen=True, slots=True)
-class Limits:
-    """An agent's limits in cents."""
-
-    per_tx: int
-    cfo_max: int
-    day: int
-    week: int
-    month: int
-    category_day: dict[str, int]
-    deny: frozenset[str] = frozenset()
-    high_risk_at: float = 0.7
-
-
-@dataclass(frozen=True, slots=True)
-class History:
-    """What the agent has spent (reserved or posted) and how it usually spends."""
-
-    day: int = 0
-    week: int = 0
-    month: int = 0
-    category_day: int = 0
-    known_recipient: bool = False
-    mean: float = 0.0
-    std: float = 0.0
-    count: int = 0
-    recent: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class CfoDecision:
-    """The CFO's answer: whether, at which tier, how risky, why, and on what conditions."""
-
-    tier: Tier
-    risk: float
-    reason: str
-    conditions: list[str] = field(default_factory=list)
-    pause_agent: bool = False
-
-    @property
-    def approved(self) -> bool:
-        """True when the spend may proceed without a human."""
-        return self.tier in (Tier.AUTO, Tier.CFO)
+__all__ = ["CfoDecision", "History", "Limits", "SpendRequest", "Tier", "review"]
 
 
 def _usd(cents: int) -> str:

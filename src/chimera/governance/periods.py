@@ -3,19 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from chimera.errors import ConfigError
-
-
-@dataclass(frozen=True, slots=True)
-class PeriodKeys:
-    """Which day, week and month a moment falls in."""
-
-    day: str
-    week: str
-    month: str
+from chimera.models.money import PeriodKeys
 
 
 def zone(name: str) -> ZoneInfo:

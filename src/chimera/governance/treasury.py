@@ -19,8 +19,9 @@ from typing import Any
 
 from chimera.errors import Refusal
 from chimera.governance import cfo
-from chimera.governance.periods import PeriodKeys, period_keys, zone
+from chimera.governance.periods import period_keys, zone
 from chimera.models.config import SPEND_CATEGORIES, MoneyPolicy
+from chimera.models.money import PeriodKeys
 from chimera.pipeline.crashpoints import CrashPoints
 from chimera.store import ledger
 from chimera.store.fleet import cents
@@ -103,6 +104,14 @@ class Treasury:
         if res.existing and res.entry["state"] != "reserved":
             return SpendOutcome(str(res.entry["state"]), res.decision, res.entry)
         return await self._execute(res.decision, res.entry)
+
+    async def approve_spend(self, review_id: int, reviewer: str) -> SpendOutcome:
+        """A human approved a spend in the review queue: reserve it, pay it, settle it."""
+        entry = await ledger.reserve_approved(
+            self._scope, review_id, reviewer, keys=self.period_keys(), wallet=self._wallet.name
+        )
+        decision = cfo.CfoDecision(cfo.Tier.HUMAN, float(entry["risk"]), str(entry["reason"]))
+        return await self._execute(decision, entry)
 
     async def _execute(self, decision: cfo.CfoDecision, entry: dict[str, Any]) -> SpendOutcome:
         key = str(entry["idempotency_key"])

@@ -180,8 +180,11 @@ class ReviewItem(_Contract):
 
     review_id: int
     tenant_id: str
-    task_id: str
+    task_id: str | None
+    """The escalated task, or None for a spend."""
     attempt: int = Field(ge=0)
+    spend_key: str | None = None
+    """The spend's idempotency key, or None for a task."""
     agent_id: str
     campaign_id: str
     kind: str

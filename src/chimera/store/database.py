@@ -49,22 +49,53 @@ async def _connect(path: Path, *, readonly: bool) -> aiosqlite.Connection:
     return conn
 
 
-async def _migrate(conn: aiosqlite.Connection, path: Path) -> None:
+def split_statements(script: str) -> list[str]:
+    """A migration script as single statements (trigger bodies kept whole)."""
+    out: list[str] = []
+    buf = ""
+    for line in script.splitlines(keepends=True):
+        buf += line
+        if sqlite3.complete_statement(buf):
+            out.append(buf.strip())
+            buf = ""
+    if buf.strip():
+        raise StoreError(f"migration has an incomplete statement: {buf.strip()[:80]}")
+    return out
+
+
+async def _user_version(conn: aiosqlite.Connection) -> int:
     async with conn.execute("PRAGMA user_version") as cur:
         row = await cur.fetchone()
-    version = int(row[0]) if row else 0
-    if version > SCHEMA_VERSION:
-        raise StoreError(
-            f"{path} has schema version {version}, newer than this Chimera ({SCHEMA_VERSION}); upgrade Chimera"
-        )
-    for number in range(version + 1, SCHEMA_VERSION + 1):
-        script = MIGRATIONS[number - 1]
-        try:
-            await conn.executescript(f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
-        except sqlite3.Error as exc:
-            if conn.in_transaction:
-                await conn.rollback()
-            raise StoreError(f"migration {number} failed on {path}: {exc}") from exc
+    return int(row[0]) if row else 0
+
+
+async def _migrate(conn: aiosqlite.Connection, path: Path) -> None:
+    """Bring the file to SCHEMA_VERSION in one BEGIN IMMEDIATE transaction.
+
+    The version is read after the write lock is taken, so two processes
+    opening a new file at once cannot both apply the same migration.
+    """
+    if await _user_version(conn) == SCHEMA_VERSION:
+        return
+    await conn.execute("BEGIN IMMEDIATE")
+    try:
+        version = await _user_version(conn)
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{path} has schema version {version}, newer than this Chimera ({SCHEMA_VERSION}); upgrade Chimera"
+            )
+        for number in range(version + 1, SCHEMA_VERSION + 1):
+            try:
+                for statement in split_statements(MIGRATIONS[number - 1]):
+                    await conn.execute(statement)
+            except sqlite3.Error as exc:
+                raise StoreError(f"migration {number} failed on {path}: {exc}") from exc
+        await conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        await conn.commit()
+    except BaseException:
+        with anyio.CancelScope(shield=True):
+            await conn.rollback()
+        raise
 
 
 class Database:

@@ -9,6 +9,7 @@ CHECK constraints refuse anything past a limit, whatever the caller does.
 from __future__ import annotations
 
 import json
+import sqlite3
 import statistics
 import time
 from collections.abc import Callable
@@ -16,9 +17,8 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from chimera.config.loader import Fleet
-from chimera.errors import StoreError
-from chimera.governance.cfo import CfoDecision, History, SpendRequest, Tier
-from chimera.governance.periods import PeriodKeys
+from chimera.errors import Refusal, StoreError
+from chimera.models.money import CfoDecision, History, PeriodKeys, SpendRequest, Tier
 from chimera.store.fleet import cents
 from chimera.store.scope import ScopedWriter, TenantScope
 
@@ -132,6 +132,11 @@ async def reserve(
         found = await _entry(tx, key)
         if found is not None:
             return Reservation(CfoDecision(Tier(found["approval"]), found["risk"], found["reason"]), found, True)
+        waiting = await tx.fetchall(
+            "SELECT risk, reason FROM spend_requests WHERE tenant_id = :tenant AND idempotency_key = :k", k=key
+        )
+        if waiting:
+            return Reservation(CfoDecision(Tier.HUMAN, waiting[0]["risk"], waiting[0]["reason"]), None, True)
         kill = await tx.fetchall(
             "SELECT value FROM runtime_flags WHERE tenant_id = :tenant AND name = 'kill' AND value = 'on'"
         )
@@ -159,6 +164,8 @@ async def reserve(
                 now=now,
             )
             await _audit(tx, "agent.pause", "circuit-breaker", req.agent_id, {"reason": decision.reason})
+        if decision.tier == Tier.HUMAN:
+            await _queue_for_human(tx, req, key, decision, now)
         if not decision.approved:
             return Reservation(decision, None)
         await tx.execute(
@@ -184,6 +191,76 @@ async def reserve(
         )
         entry = await _entry(tx, key)
     return Reservation(decision, entry)
+
+
+async def _queue_for_human(tx: ScopedWriter, req: SpendRequest, key: str, decision: CfoDecision, now: float) -> None:
+    await tx.execute(
+        "INSERT INTO spend_requests (idempotency_key, tenant_id, agent_id, kind, category, recipient, amount_cents,"
+        " purpose, risk, reason, created_at)"
+        " VALUES (:k, :tenant, :a, :kind, :cat, :to, :amt, :why, :risk, :reason, :now)",
+        k=key, a=req.agent_id, kind=req.kind, cat=req.category, to=req.recipient, amt=req.amount_cents,
+        why=req.purpose, risk=decision.risk, reason=decision.reason, now=now,
+    )  # fmt: skip
+    what = "deploy a token" if req.kind == "deploy_token" else f"pay ${req.amount_cents / 100:,.2f} to {req.recipient}"
+    await tx.execute(
+        "INSERT INTO reviews (tenant_id, task_id, attempt, spend_key, agent_id, campaign_id, kind, content, confidence,"
+        " reasoning, escalation, created_at) VALUES (:tenant, NULL, 0, :k, :a, '', 'spend', :content, :conf,"
+        " :reasoning, :escalation, :now)",
+        k=key, a=req.agent_id, content=f"{req.agent_id} wants to {what} ({req.category}): {req.purpose}",
+        conf=round(1 - decision.risk, 3), reasoning=json.dumps([decision.reason, *decision.conditions]),
+        escalation=json.dumps([f"spend needs a human: {decision.reason}"]), now=now,
+    )  # fmt: skip
+
+
+async def reserve_approved(
+    scope: TenantScope, review_id: int, reviewer: str, *, keys: PeriodKeys, wallet: str
+) -> dict[str, Any]:
+    """A human approved a spend review: reserve it (limits still enforced by SQLite) and close the review."""
+    now = time.time()
+    async with scope.transaction() as tx:
+        rows = await tx.fetchall(
+            "SELECT r.status, s.* FROM reviews r JOIN spend_requests s ON s.idempotency_key = r.spend_key"
+            " WHERE r.tenant_id = :tenant AND r.review_id = :id",
+            id=review_id,
+        )
+        if not rows:
+            raise Refusal(f"no spend review {review_id}")
+        req = rows[0]
+        if req["status"] != "pending":
+            raise Refusal(f"review item {review_id} is already {req['status']}")
+        kill = await tx.fetchall(
+            "SELECT 1 FROM runtime_flags WHERE tenant_id = :tenant AND name = 'kill' AND value = 'on'"
+        )
+        if kill:
+            raise Refusal("no spending: kill switch is on")
+        try:
+            await tx.execute(
+                "INSERT INTO ledger (tenant_id, agent_id, idempotency_key, kind, category, recipient, purpose,"
+                " amount_cents, state, approval, approved_by, risk, reason, day_key, week_key, month_key, wallet,"
+                " created_at, updated_at) VALUES (:tenant, :a, :k, :kind, :cat, :to, :why, :amt, 'reserved', 'human',"
+                " :who, :risk, :reason, :d, :w, :m, :wallet, :now, :now)",
+                a=req["agent_id"], k=req["idempotency_key"], kind=req["kind"], cat=req["category"],
+                to=req["recipient"], why=req["purpose"], amt=req["amount_cents"], who=reviewer, risk=req["risk"],
+                reason=f"approved by {reviewer}: {req['reason']}", d=keys.day, w=keys.week, m=keys.month,
+                wallet=wallet, now=now,
+            )  # fmt: skip
+        except sqlite3.IntegrityError as exc:
+            raise Refusal(f"the store refused this spend: {exc}") from None
+        await tx.execute(
+            "UPDATE reviews SET status = 'approved', decided_by = :who, decided_at = :now"
+            " WHERE tenant_id = :tenant AND review_id = :id",
+            who=reviewer, now=now, id=review_id,
+        )  # fmt: skip
+        await _audit(
+            tx,
+            "review.approve",
+            reviewer,
+            req["agent_id"],
+            {"review_id": review_id, "spend_key": req["idempotency_key"]},
+        )
+        entry = await _entry(tx, req["idempotency_key"])
+    assert entry is not None
+    return entry
 
 
 async def settle(

@@ -20,6 +20,7 @@ def row_to_review(r: sqlite3.Row) -> ReviewItem:
         tenant_id=r["tenant_id"],
         task_id=r["task_id"],
         attempt=r["attempt"],
+        spend_key=r["spend_key"],
         agent_id=r["agent_id"],
         campaign_id=r["campaign_id"],
         kind=r["kind"],
@@ -72,6 +73,8 @@ async def approve(scope: TenantScope, review_id: int, reviewer: str, edited: str
         raise Refusal("edited text is empty; reject the item instead")
     async with scope.transaction() as tx:
         row = await _pending(tx, review_id)
+        if row["spend_key"] is not None:
+            raise Refusal(f"review item {review_id} is a spend; approve it through the treasury")
         now = time.time()
         await tx.execute(
             "UPDATE reviews SET status = 'approved', edited_content = :e, decided_by = :who, decided_at = :now"
@@ -147,8 +150,8 @@ async def reject(scope: TenantScope, review_id: int, reviewer: str, reason: str)
             tx,
             "review.reject",
             reviewer,
-            row["task_id"],
-            {"review_id": review_id, "reason": reason, "cancelled": cancelled},
+            row["task_id"] or row["agent_id"],
+            {"review_id": review_id, "reason": reason, "cancelled": cancelled, "spend_key": row["spend_key"]},
         )
     return (await _reviews_by_id(scope, review_id))[0]
 

@@ -89,11 +89,13 @@ MIGRATIONS: tuple[str, ...] = (
         FOREIGN KEY (task_id, attempt) REFERENCES results(task_id, attempt)
     ) STRICT;
 
+    -- One queue for humans: an escalated task attempt, or a spend the CFO may not approve.
     CREATE TABLE reviews (
         review_id       INTEGER PRIMARY KEY,
         tenant_id       TEXT NOT NULL,
-        task_id         TEXT NOT NULL REFERENCES tasks(task_id),
+        task_id         TEXT REFERENCES tasks(task_id),
         attempt         INTEGER NOT NULL,
+        spend_key       TEXT UNIQUE,
         agent_id        TEXT NOT NULL,
         campaign_id     TEXT NOT NULL,
         kind            TEXT NOT NULL,
@@ -109,6 +111,7 @@ MIGRATIONS: tuple[str, ...] = (
         created_at      REAL NOT NULL,
         decided_at      REAL,
         UNIQUE (task_id, attempt),
+        CHECK ((task_id IS NULL) <> (spend_key IS NULL)),
         CHECK (status <> 'rejected' OR length(reason) > 0)
     ) STRICT;
     CREATE INDEX reviews_pending ON reviews(tenant_id, status);
@@ -269,6 +272,21 @@ MIGRATIONS: tuple[str, ...] = (
            AND ((period = 'day' AND period_key = OLD.day_key) OR (period = 'week' AND period_key = OLD.week_key)
              OR (period = 'month' AND period_key = OLD.month_key));
     END;
+
+    -- Spends waiting for a human (their review item points here by key).
+    CREATE TABLE spend_requests (
+        idempotency_key  TEXT PRIMARY KEY,
+        tenant_id        TEXT NOT NULL,
+        agent_id         TEXT NOT NULL,
+        kind             TEXT NOT NULL CHECK (kind IN ('transfer', 'deploy_token')),
+        category         TEXT NOT NULL,
+        recipient        TEXT NOT NULL,
+        amount_cents     INTEGER NOT NULL CHECK (amount_cents > 0),
+        purpose          TEXT NOT NULL,
+        risk             REAL NOT NULL,
+        reason           TEXT NOT NULL,
+        created_at       REAL NOT NULL
+    ) STRICT;
 
     -- The simulated wallet: transfers it applied, keyed by the ledger's idempotency key.
     CREATE TABLE sim_wallet (

@@ -24,9 +24,15 @@ def store_problems(db: Path, *, settled: bool) -> list[str]:
                     "SELECT verdict FROM decisions WHERE task_id = ? ORDER BY attempt", (task_id,)
                 )
             ]  # fmt: skip
-            rejects = verdicts[:attempt]
-            if any(v != "reject" for v in rejects):
-                problems.append(f"{task_id}: earlier attempts not all rejected: {verdicts}")
+            # earlier attempts were rejected (retried), or escalated and re-queued by a human's approval
+            approved_escalations = {
+                a for (a,) in conn.execute(
+                    "SELECT attempt FROM reviews WHERE task_id = ? AND status = 'approved'", (task_id,)
+                )
+            }  # fmt: skip
+            for earlier, verdict in enumerate(verdicts[:attempt]):
+                if verdict != "reject" and not (verdict == "escalate" and earlier in approved_escalations):
+                    problems.append(f"{task_id}: attempt {earlier} was {verdict} yet the task ran again: {verdicts}")
             settled_statuses = {"done": {"approve", "escalate"}, "review": {"escalate"}, "rejected": {"escalate"}}
             if status in settled_statuses:
                 if len(verdicts) != attempt + 1 or verdicts[-1] not in settled_statuses[status]:
@@ -50,14 +56,14 @@ def store_problems(db: Path, *, settled: bool) -> list[str]:
             left = conn.execute("SELECT COUNT(*) FROM tasks WHERE status = 'pending'").fetchone()[0]
             if left:
                 problems.append(f"{left} tasks still pending after an idle run")
-            decided_posts = {
+            approved_posts = {
                 t for (t,) in conn.execute(
                     "SELECT DISTINCT d.task_id FROM decisions d JOIN tasks t USING (task_id)"
-                    " WHERE t.type = 'post_content'"
+                    " WHERE t.type = 'post_content' AND d.verdict = 'approve'"
                 )
             }  # fmt: skip
-            if posts != decided_posts:
-                problems.append(f"posts {len(posts)} != decided post tasks {len(decided_posts)}")
+            if posts != approved_posts:
+                problems.append(f"posts {len(posts)} != approved post tasks {len(approved_posts)}")
             stuck = conn.execute(
                 "SELECT COUNT(*) FROM tasks p JOIN tasks c ON p.depends_on = c.task_id"
                 " WHERE p.status = 'blocked' AND c.status IN ('done', 'rejected')"

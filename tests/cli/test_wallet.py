@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 from tests.conftest import Cli, query
+from tests.invariants import store_problems
 
 CATEGORIES = ["compute", "compute", "api", "api", "content", "content", "storage", "other", "compute", "api"]
 
@@ -52,6 +53,10 @@ def test_transfer_balance_history_budget(cli: Cli) -> None:
     assert budget["periods"]["day"]["spent_cents"] == 450 and budget["periods"]["day"]["left_cents"] == 4550
     history = cli.json("wallet", "history", "--agent", "nova")
     assert [e["state"] for e in history["ledger"]] == ["posted"]
+    money = cli.json("status")["money"]
+    nova = next(a for a in money["agents"] if a["agent_id"] == "nova")
+    assert money["kill_switch"] == "off" and money["wallet"] == "simulated"
+    assert (nova["day_spent_cents"], nova["day_limit_cents"], nova["in_flight"]) == (450, 5000, 0)
     kinds = [e["kind"] for e in history["events"]]
     assert "spend.refused" in kinds and "spend.posted" in kinds and "spend.auto" in kinds
     bad = cli.run("wallet", "transfer", "--agent", "nova", "--to", "x", "--amount", "lots", "--purpose", "p")
@@ -177,3 +182,19 @@ def test_a_spend_above_the_cfo_goes_to_the_review_queue_and_a_human_pays_it(cli:
     assert cli.json("review", "reject", str(items[1]["review_id"]), "--reason", "over budget")["status"] == "rejected"
     balance = cli.json("wallet", "balance", "--agent", "nova")
     assert balance["balance_cents"] == 10000 - 6000
+
+
+def test_kill_switch_stops_publishing_too(cli: Cli) -> None:
+    assert cli.run("kill").returncode == 0
+    cli.json("run", "--until-idle")
+    assert cli.json("status")["posts"] == 0
+    refused = query(cli.home.db_path, "SELECT DISTINCT error FROM results WHERE error LIKE '%kill switch%'")
+    assert refused == [("publishing stopped: the kill switch is on",)]
+    # after a resume, a human approving an escalated post publishes it
+    assert cli.run("resume").returncode == 0
+    posts = [i for i in cli.json("review", "list") if i["kind"] == "post_content"]
+    assert posts
+    cli.json("review", "approve", str(posts[0]["review_id"]))
+    cli.json("run", "--until-idle")
+    assert cli.json("status")["posts"] == 1
+    assert store_problems(cli.home.db_path, settled=True) == []

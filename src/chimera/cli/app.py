@@ -166,8 +166,8 @@ def run(
 
 @app.command()
 def status(ctx: typer.Context, as_json: JsonOpt = False) -> None:
-    """Fleet, queues, review depth, decisions and posts."""
-    report = _in_scope(ctx, status_report, sync=True)
+    """Fleet, queues, review depth, decisions, posts, and spend against limits."""
+    report = _treasury_scope(ctx, lambda t: status_report(t.scope, t.period_keys()))
     if as_json:
         cx.print_json(report)
     else:
@@ -289,7 +289,7 @@ def campaign_resume(ctx: typer.Context, campaign_id: str) -> None:
 @campaign_app.command("list")
 def campaign_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """Campaigns with their state in the store."""
-    report = _in_scope(ctx, status_report, sync=True)
+    report = _treasury_scope(ctx, lambda t: status_report(t.scope, t.period_keys()))
     if as_json:
         cx.print_json(report["campaigns"])
     else:

@@ -34,7 +34,19 @@ def status_view(report: dict[str, Any]) -> Group:
         ("posts published", report["posts"]),
     ):
         work.add_row(name, str(value))
-    return Group(fleet, work)
+    money = report["money"]
+    spend = Table(title=f"Money (wallet: {money['wallet']}, kill switch: {money['kill_switch']})")
+    for col in ("agent", "status", "today", "this month", "in flight"):
+        spend.add_column(col)
+    for a in money["agents"]:
+        spend.add_row(
+            a["agent_id"],
+            a["status"],
+            f"${a['day_spent_cents'] / 100:,.2f} of ${a['day_limit_cents'] / 100:,.2f}",
+            f"${a['month_spent_cents'] / 100:,.2f} of ${a['month_limit_cents'] / 100:,.2f}",
+            str(a["in_flight"]),
+        )
+    return Group(fleet, work, spend)
 
 
 def outbox_view(posts: list[dict[str, Any]]) -> Group:

@@ -55,3 +55,10 @@ class DependencyBook:
     def peek(self, task_id: str) -> list[Task]:
         """The tasks waiting for ``task_id``, left in place."""
         return self._waiting.get(task_id, [])
+
+
+class KillSwitch:
+    """The fleet-wide kill switch as last read from the store."""
+
+    def __init__(self) -> None:
+        self.on = False

@@ -19,7 +19,7 @@ import anyio
 from chimera.config.loader import Fleet
 from chimera.mcp.news_client import NewsSource, ServerCommand, open_news_source
 from chimera.models.work import Result, Task, TaskStatus
-from chimera.pipeline.books import CampaignBook, DependencyBook
+from chimera.pipeline.books import CampaignBook, DependencyBook, KillSwitch
 from chimera.pipeline.crashpoints import CrashPoints
 from chimera.pipeline.messages import PlanRequest
 from chimera.pipeline.queues import PriorityQueue
@@ -38,7 +38,7 @@ from chimera.skills.generate_content import GenerateContent
 from chimera.skills.post_content import PostContent
 from chimera.store.committer import Committer
 from chimera.store.database import Database
-from chimera.store.fleet import campaign_states, sync_fleet
+from chimera.store.fleet import campaign_states, kill_switch_on, sync_fleet
 from chimera.store.scope import TenantScope
 from chimera.store.tasks import max_seq, open_tasks, pending_tasks, seen_items
 
@@ -92,6 +92,7 @@ class Pipeline:
     workers: list[Worker]
     perception: Perception
     trends: TrendCache
+    kill: KillSwitch
 
 
 async def build_pipeline(
@@ -116,6 +117,8 @@ async def build_pipeline(
     results: PriorityQueue[Result] = PriorityQueue()
     inbox: PriorityQueue[PlanRequest] = PriorityQueue()
     committer = Committer(db)
+    kill = KillSwitch()
+    kill.on = await kill_switch_on(scope)
     trends = TrendCache(news, ttl_s=policy.perception.poll_interval_s)
     provider = provider or OfflineWriter(policy.runtime.llm_latency_ms)
     platforms: dict[str, Platform] = {"outbox": LocalOutbox(committer, policy.platform("outbox").max_chars)}
@@ -124,7 +127,7 @@ async def build_pipeline(
         for s in (
             AnalyzeTrends(trends),
             GenerateContent(provider, view, content_limit(policy, "outbox")),
-            PostContent(platforms, view, policy.disclosure, crash),
+            PostContent(platforms, view, policy.disclosure, crash, kill),
         )
     }
     planner = Planner(
@@ -141,7 +144,7 @@ async def build_pipeline(
     )  # fmt: skip
     pool = [Worker(skills, work, results, crash) for _ in range(workers or policy.runtime.workers)]
     return Pipeline(scope, view, book, deps, tracker, work, results, inbox, committer, planner, judge, pool,
-                    perception, trends)  # fmt: skip
+                    perception, trends, kill)  # fmt: skip
 
 
 async def resume_open_work(p: Pipeline) -> tuple[int, int]:
@@ -173,6 +176,16 @@ async def _pick_up_released(p: Pipeline, interval_s: float) -> None:
                 p.deps.release(t.depends_on)
                 p.tracker.opened()
                 p.work.put(t, t.priority, t.seq)
+
+
+async def _watch_kill_switch(p: Pipeline, interval_s: float = 1.0) -> None:
+    """Follow the kill switch another process (``chimera kill``) may flip."""
+    while True:
+        await anyio.sleep(interval_s)
+        on = await kill_switch_on(p.scope)
+        if on != p.kill.on:
+            log.warning("kill switch turned %s", "on: publishing stops" if on else "off")
+        p.kill.on = on
 
 
 async def _stop_on_signal(scope: anyio.CancelScope, summary: RunSummary) -> None:
@@ -227,6 +240,7 @@ async def run_fleet(
                 interval = options.poll_interval_s or policy.perception.poll_interval_s
                 tg.start_soon(p.perception.run, interval)
                 tg.start_soon(_pick_up_released, p, options.resume_interval_s)
+                tg.start_soon(_watch_kill_switch, p)
         summary.alerts = p.perception.alerts
         summary.cycles = p.planner.cycles
         summary.conflicts = p.planner.conflicts

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from chimera.errors import Refusal
 from chimera.governance.disclosure import with_disclosure
 from chimera.models.work import Result, Task, TaskType
+from chimera.pipeline.books import KillSwitch
 from chimera.pipeline.crashpoints import CrashPoints
 from chimera.platforms.base import Platform, PostRequest
 from chimera.skills.base import FleetView
@@ -14,14 +16,24 @@ class PostContent:
 
     task_type = TaskType.POST_CONTENT
 
-    def __init__(self, platforms: dict[str, Platform], view: FleetView, disclosure: str, crash: CrashPoints) -> None:
+    def __init__(
+        self,
+        platforms: dict[str, Platform],
+        view: FleetView,
+        disclosure: str,
+        crash: CrashPoints,
+        kill: KillSwitch | None = None,
+    ) -> None:
+        self._kill = kill or KillSwitch()
         self._platforms = platforms
         self._view = view
         self._disclosure = disclosure
         self._crash = crash
 
     async def run(self, task: Task) -> Result:
-        """Publish to the campaign's first configured platform."""
+        """Publish to the campaign's first configured platform (never while the kill switch is on)."""
+        if self._kill.on:
+            raise Refusal("publishing stopped: the kill switch is on")
         campaign = self._view.campaign(task.campaign_id)
         name = str(task.payload.get("platform") or campaign.platforms[0])
         platform = self._platforms.get(name)

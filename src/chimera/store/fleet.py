@@ -114,3 +114,11 @@ async def set_campaign_status(scope: TenantScope, campaign_id: str, status: Camp
                 )
                 return version + 1
     raise Refusal(f"campaign '{campaign_id}' kept changing; try again")
+
+
+async def kill_switch_on(scope: TenantScope) -> bool:
+    """Whether the tenant's kill switch is on."""
+    row = await scope.fetchone(
+        "SELECT 1 AS on_ FROM runtime_flags WHERE tenant_id = :tenant AND name = 'kill' AND value = 'on'"
+    )
+    return row is not None

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from chimera.models.money import PeriodKeys
 from chimera.store.scope import TenantScope
 
 
-async def status_report(scope: TenantScope) -> dict[str, Any]:
+async def status_report(scope: TenantScope, today: PeriodKeys) -> dict[str, Any]:
     """Fleet, work by status and type, review depth, decisions and posts of one tenant."""
     campaigns = [
         {
@@ -53,6 +54,33 @@ async def status_report(scope: TenantScope) -> dict[str, Any]:
         )
     }
     posts = await scope.fetchone("SELECT COUNT(*) AS n FROM outbox WHERE tenant_id = :tenant")
+    kill = await scope.fetchone(
+        "SELECT value FROM runtime_flags WHERE tenant_id = :tenant AND name = 'kill' AND value = 'on'"
+    )
+    spend = [
+        {
+            "agent_id": r["agent_id"],
+            "status": r["status"],
+            "day_spent_cents": r["day_spent"],
+            "day_limit_cents": r["day_cents"],
+            "month_spent_cents": r["month_spent"],
+            "month_limit_cents": r["month_cents"],
+            "in_flight": r["in_flight"],
+        }
+        for r in await scope.fetchall(
+            "SELECT a.agent_id, a.status, l.day_cents, l.month_cents,"
+            " (SELECT COALESCE(SUM(amount_cents), 0) FROM ledger g WHERE g.tenant_id = a.tenant_id"
+            "   AND g.agent_id = a.agent_id AND g.state <> 'voided' AND g.day_key = :day) AS day_spent,"
+            " (SELECT COALESCE(SUM(amount_cents), 0) FROM ledger g WHERE g.tenant_id = a.tenant_id"
+            "   AND g.agent_id = a.agent_id AND g.state <> 'voided' AND g.month_key = :month) AS month_spent,"
+            " (SELECT COUNT(*) FROM ledger g WHERE g.tenant_id = a.tenant_id AND g.agent_id = a.agent_id"
+            "   AND g.state = 'reserved') AS in_flight"
+            " FROM agents a JOIN spend_limits l USING (tenant_id, agent_id)"
+            " WHERE a.tenant_id = :tenant ORDER BY a.agent_id",
+            day=today.day,
+            month=today.month,
+        )
+    ]
     return {
         "tenant_id": scope.tenant_id,
         "agents": agents,
@@ -66,6 +94,7 @@ async def status_report(scope: TenantScope) -> dict[str, Any]:
         "decisions": {v: decisions.get(v, 0) for v in ("approve", "escalate", "reject")},
         "reviews": {s: reviews.get(s, 0) for s in ("pending", "approved", "rejected")},
         "posts": int(posts["n"]) if posts else 0,
+        "money": {"kill_switch": "on" if kill else "off", "wallet": "simulated", "agents": spend},
     }
 
 

@@ -198,3 +198,16 @@ def test_kill_switch_stops_publishing_too(cli: Cli) -> None:
     cli.json("run", "--until-idle")
     assert cli.json("status")["posts"] == 1
     assert store_problems(cli.home.db_path, settled=True) == []
+
+
+def test_a_spend_past_150_percent_of_a_limit_pauses_the_agent_until_resumed(cli: Cli) -> None:
+    over = _transfer(cli, "80")
+    assert over.returncode == 3 and "daily limit" in over.stderr
+    assert json.loads(over.stdout)["paused_agent"] is True
+    paused = _transfer(cli, "1")
+    assert paused.returncode == 3 and "agent is paused" in paused.stderr
+    assert cli.run("resume", "--agent", "nova").returncode == 0
+    assert _transfer(cli, "1").returncode == 0
+    events = [e["kind"] for e in cli.json("wallet", "history", "--agent", "nova")["events"]]
+    assert "agent.pause" in events and "agent.resume" in events
+    assert cli.run("resume", "--agent", "ghost").returncode == 3

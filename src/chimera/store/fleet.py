@@ -10,6 +10,7 @@ from chimera.config.loader import Fleet
 from chimera.errors import Refusal
 from chimera.models.config import CampaignStatus
 from chimera.pipeline.books import CampaignState
+from chimera.store.audit import append_audit
 from chimera.store.scope import TenantScope
 
 _UPSERT_AGENT = """
@@ -105,12 +106,8 @@ async def set_campaign_status(scope: TenantScope, campaign_id: str, status: Camp
                 v=version,
             )
             if changed == 1:
-                await tx.execute(
-                    "INSERT INTO audit_log (tenant_id, kind, actor, subject, detail, created_at)"
-                    " VALUES (:tenant, 'campaign.status', 'cli', :c, :d, :now)",
-                    c=campaign_id,
-                    d=json.dumps({"status": status.value, "version": version + 1}),
-                    now=time.time(),
+                await append_audit(
+                    tx, "campaign.status", "cli", campaign_id, {"status": status.value, "version": version + 1}
                 )
                 return version + 1
     raise Refusal(f"campaign '{campaign_id}' kept changing; try again")

@@ -19,10 +19,16 @@ from typing import Any
 from chimera.config.loader import Fleet
 from chimera.errors import Refusal, StoreError
 from chimera.models.money import CfoDecision, History, PeriodKeys, SpendRequest, Tier
+from chimera.store.audit import append_audit
 from chimera.store.fleet import cents
 from chimera.store.scope import ScopedWriter, TenantScope
 
 RECENT_S = 600
+_PERIOD_SPENT = (
+    "SELECT period, spent_cents FROM budget_counters WHERE tenant_id = :tenant AND agent_id = :a"
+    " AND ((period = 'day' AND period_key = :d) OR (period = 'week' AND period_key = :w)"
+    " OR (period = 'month' AND period_key = :m))"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,9 +76,7 @@ async def _history(tx: ScopedWriter, req: SpendRequest, keys: PeriodKeys, now: f
     spent = {
         r["period"]: int(r["spent_cents"])
         for r in await tx.fetchall(
-            "SELECT period, spent_cents FROM budget_counters WHERE tenant_id = :tenant AND agent_id = :a"
-            " AND ((period = 'day' AND period_key = :d) OR (period = 'week' AND period_key = :w)"
-            " OR (period = 'month' AND period_key = :m))",
+            _PERIOD_SPENT,
             a=req.agent_id,
             d=keys.day,
             w=keys.week,
@@ -97,18 +101,6 @@ async def _history(tx: ScopedWriter, req: SpendRequest, keys: PeriodKeys, now: f
         std=statistics.pstdev(amounts) if len(amounts) > 1 else 0.0,
         count=len(amounts),
         recent=sum(1 for r in rows if now - float(r["created_at"]) <= RECENT_S),
-    )
-
-
-async def _audit(tx: ScopedWriter, kind: str, actor: str, subject: str, detail: dict[str, Any]) -> None:
-    await tx.execute(
-        "INSERT INTO audit_log (tenant_id, kind, actor, subject, detail, created_at)"
-        " VALUES (:tenant, :kind, :actor, :subject, :detail, :now)",
-        kind=kind,
-        actor=actor,
-        subject=subject,
-        detail=json.dumps(detail, default=str),
-        now=time.time(),
     )
 
 
@@ -156,14 +148,14 @@ async def reserve(
             "reason": decision.reason,
             "conditions": decision.conditions,
         }
-        await _audit(tx, f"spend.{decision.tier.value}", "cfo", req.agent_id, detail)
+        await append_audit(tx, f"spend.{decision.tier.value}", "cfo", req.agent_id, detail)
         if decision.pause_agent:
             await tx.execute(
                 "UPDATE agents SET status = 'paused', updated_at = :now WHERE tenant_id = :tenant AND agent_id = :a",
                 a=req.agent_id,
                 now=now,
             )
-            await _audit(tx, "agent.pause", "circuit-breaker", req.agent_id, {"reason": decision.reason})
+            await append_audit(tx, "agent.pause", "circuit-breaker", req.agent_id, {"reason": decision.reason})
         if decision.tier == Tier.HUMAN:
             await _queue_for_human(tx, req, key, decision, now)
         if not decision.approved:
@@ -251,7 +243,7 @@ async def reserve_approved(
             " WHERE tenant_id = :tenant AND review_id = :id",
             who=reviewer, now=now, id=review_id,
         )  # fmt: skip
-        await _audit(
+        await append_audit(
             tx,
             "review.approve",
             reviewer,
@@ -284,7 +276,7 @@ async def settle(
                 f"ledger entry {key} was already settled as {entry['state'] if entry else 'missing'};"
                 f" this {state} (tx {tx_ref}) needs a human to reconcile"
             )
-        await _audit(
+        await append_audit(
             tx, f"spend.{state}", "treasury", entry["agent_id"], {"key": key, "tx_ref": tx_ref, "error": error}
         )
     return entry
@@ -332,9 +324,7 @@ async def budget(scope: TenantScope, agent_id: str, keys: PeriodKeys) -> dict[st
     spent = {
         r["period"]: int(r["spent_cents"])
         for r in await scope.fetchall(
-            "SELECT period, spent_cents FROM budget_counters WHERE tenant_id = :tenant AND agent_id = :a"
-            " AND ((period = 'day' AND period_key = :d) OR (period = 'week' AND period_key = :w)"
-            " OR (period = 'month' AND period_key = :m))",
+            _PERIOD_SPENT,
             a=agent_id,
             d=keys.day,
             w=keys.week,
@@ -374,7 +364,7 @@ async def set_flag(scope: TenantScope, name: str, value: str, actor: str) -> Non
             v=value,
             now=time.time(),
         )
-        await _audit(tx, f"flag.{name}", actor, name, {"value": value})
+        await append_audit(tx, f"flag.{name}", actor, name, {"value": value})
 
 
 async def set_agent_status(scope: TenantScope, agent_id: str, status: str, actor: str) -> bool:
@@ -387,5 +377,5 @@ async def set_agent_status(scope: TenantScope, agent_id: str, status: str, actor
             a=agent_id,
         )
         if changed:
-            await _audit(tx, f"agent.{'pause' if status == 'paused' else 'resume'}", actor, agent_id, {})
+            await append_audit(tx, f"agent.{'pause' if status == 'paused' else 'resume'}", actor, agent_id, {})
     return bool(changed)

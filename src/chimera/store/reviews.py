@@ -8,6 +8,7 @@ import time
 
 from chimera.errors import Refusal
 from chimera.models.work import ReviewItem, ReviewStatus
+from chimera.store.audit import append_audit
 from chimera.store.scope import ScopedWriter, TenantScope
 
 _SELECT = "SELECT * FROM reviews WHERE tenant_id = :tenant"
@@ -55,18 +56,6 @@ async def _pending(tx: ScopedWriter, review_id: int) -> sqlite3.Row:
     return rows[0]
 
 
-async def _audit(tx: ScopedWriter, kind: str, actor: str, subject: str, detail: dict[str, object]) -> None:
-    await tx.execute(
-        "INSERT INTO audit_log (tenant_id, kind, actor, subject, detail, created_at)"
-        " VALUES (:tenant, :kind, :actor, :subject, :detail, :now)",
-        kind=kind,
-        actor=actor,
-        subject=subject,
-        detail=json.dumps(detail, ensure_ascii=False),
-        now=time.time(),
-    )
-
-
 async def approve(scope: TenantScope, review_id: int, reviewer: str, edited: str | None = None) -> ReviewItem:
     """Approve an item (with the reviewer's text if given); its task is done and what waited on it runs."""
     if edited is not None and not edited.strip():
@@ -111,7 +100,7 @@ async def approve(scope: TenantScope, review_id: int, reviewer: str, edited: str
             now=now,
             t=row["task_id"],
         )
-        await _audit(
+        await append_audit(
             tx,
             "review.approve",
             reviewer,
@@ -148,7 +137,7 @@ async def reject(scope: TenantScope, review_id: int, reviewer: str, reason: str)
             now=now,
             t=row["task_id"],
         )
-        await _audit(
+        await append_audit(
             tx,
             "review.reject",
             reviewer,

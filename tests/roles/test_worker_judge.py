@@ -63,3 +63,39 @@ def test_analyze_trends_runs_through_the_news_source_and_is_approved() -> None:
         assert query(db, "SELECT verdict FROM decisions") == [("approve",)]
         (output,) = query(db, "SELECT output FROM results")[0]
         assert '"via": "list"' in output and "Solar-plus-battery" in output
+
+
+def test_a_confidence_collapse_pauses_the_agent() -> None:
+    from chimera.roles.judge import COLLAPSE_WINDOW
+    from chimera.roles.worker import error_result
+
+    async def main(root: Path) -> None:
+        home = Home(root)
+        write_sample_fleet(root)
+        fleet = load_fleet(home)
+        async with open_database(home.db_path) as db:
+            p = await build_pipeline(fleet, db, ListNews(), workers=1)
+            tasks = [Task(f"t{n}", "demo", "nova", "nova-solar", "analyze_trends", Priority.LOW, n, {"topic": "x"},
+                          attempt=2) for n in range(COLLAPSE_WINDOW)]  # fmt: skip
+            op = WriteOp()
+            for t in tasks:
+                op.add(Stmt.INSERT_TASK, task_row(t, 0.0))
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(p.committer.run)
+                await p.committer.submit(op)
+                await p.judge.settle([error_result(t, "backend down") for t in tasks[:-1]])
+                assert query(home.db_path, "SELECT status FROM agents WHERE agent_id = 'nova'") == [("active",)]
+                await p.judge.settle([error_result(tasks[-1], "backend down")])
+                tg.cancel_scope.cancel()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "fleet"
+        anyio.run(main, root)
+        db = Home(root).db_path
+        assert query(db, "SELECT agent_id, status FROM agents ORDER BY 1") == [
+            ("byte", "active"),
+            ("nova", "paused"),
+            ("vita", "active"),
+        ]
+        (detail,) = query(db, "SELECT detail FROM audit_log WHERE kind = 'agent.pause'")[0]
+        assert "mean confidence of the last 20 results is 0.00" in detail

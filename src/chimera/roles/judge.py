@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections import Counter
+from collections import Counter, deque
 
 from chimera.governance.banding import band
 from chimera.governance.checks import (
@@ -32,6 +32,10 @@ from chimera.store.committer import Committer, WriteOp
 from chimera.store.statements import Stmt
 
 MAX_BATCH = 4096
+
+#: The circuit breaker pauses an agent whose last COLLAPSE_WINDOW results average below COLLAPSE_BELOW.
+COLLAPSE_WINDOW = 20
+COLLAPSE_BELOW = 0.5
 
 #: Task types whose output may be published; these get the sensitivity rule.
 PUBLISHABLE = frozenset({TaskType.GENERATE_CONTENT, TaskType.REPLY_COMMENT})
@@ -81,6 +85,8 @@ class Judge:
         self._crash = crash
         self.verdicts: Counter[str] = Counter()
         self.last_decided: dict[str, float] = {}
+        self._recent: dict[str, deque[float]] = {}
+        self.paused: set[str] = set()
 
     def assess(self, result: Result) -> tuple[Assessment, list[str]]:
         """The checks for a result and the sensitive topics it touches."""
@@ -172,6 +178,11 @@ class Judge:
                     d.confidence, json.dumps(r.reasoning + d.reasons), json.dumps(d.reasons[:1] + (
                         [f"sensitive topics: {', '.join(d.sensitive)}"] if d.sensitive else [])), now,
                 ))  # fmt: skip
+        collapsed = self._watch_confidence(decisions)
+        for tenant, agent, mean in collapsed:
+            op.add(Stmt.PAUSE_AGENT, (now, tenant, agent))
+            op.add(Stmt.INSERT_AUDIT, (tenant, "agent.pause", "circuit-breaker", agent, json.dumps(
+                {"reason": f"mean confidence of the last {COLLAPSE_WINDOW} results is {mean:.2f}"}), now))  # fmt: skip
         await self._committer.submit(op)
         self._crash.reach("after_decision_commit")
         for d in decisions:
@@ -181,6 +192,20 @@ class Judge:
             self._tracker.opened()
             self._work.put(task, task.priority, task.seq)
         return decisions
+
+    def _watch_confidence(self, decisions: list[Decision]) -> list[tuple[str, str, float]]:
+        """Agents whose recent confidence just collapsed (each reported once per run)."""
+        collapsed = []
+        for d in decisions:
+            task = d.result.task
+            window = self._recent.setdefault(task.agent_id, deque(maxlen=COLLAPSE_WINDOW))
+            window.append(d.confidence)
+            if len(window) == COLLAPSE_WINDOW and task.agent_id not in self.paused:
+                mean = sum(window) / COLLAPSE_WINDOW
+                if mean < COLLAPSE_BELOW:
+                    collapsed.append((task.tenant_id, task.agent_id, mean))
+                    self.paused.add(task.agent_id)
+        return collapsed
 
     async def run(self) -> None:
         """Judge batches until cancelled."""

@@ -45,6 +45,9 @@ class Stmt(Enum):
         "INSERT INTO reviews (tenant_id, task_id, attempt, agent_id, campaign_id, kind, content,"
         " confidence, reasoning, escalation, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     )
+    PAUSE_AGENT = (
+        "UPDATE agents SET status = 'paused', updated_at = ? WHERE tenant_id = ? AND agent_id = ? AND status = 'active'"
+    )
     INSERT_AUDIT = (
         "INSERT INTO audit_log (tenant_id, kind, actor, subject, detail, created_at) VALUES (?, ?, ?, ?, ?, ?)"
     )

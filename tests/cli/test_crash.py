@@ -101,3 +101,30 @@ def test_sigterm_shuts_a_continuous_run_down_cleanly(cli: Cli) -> None:
     assert '"stopped_by": "SIGTERM"' in out
     assert store_problems(cli.home.db_path, settled=False) == []
     _settle_and_check(cli)
+
+
+def test_a_running_fleet_publishes_what_a_reviewer_approves_in_another_process(cli: Cli) -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "chimera", "--home", str(cli.home.root), "run", "--json"],
+        env=cli.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        pending: list[dict[str, object]] = []
+        while not pending:
+            assert proc.poll() is None and time.monotonic() < deadline
+            time.sleep(0.2)
+            if cli.home.db_path.exists():
+                pending = [i for i in cli.json("review", "list") if i["kind"] == "generate_content"]
+        posts = cli.json("status")["posts"]
+        cli.json("review", "approve", str(pending[0]["review_id"]))
+        while cli.json("status")["posts"] == posts:
+            assert proc.poll() is None and time.monotonic() < deadline, "the approved post was not published"
+            time.sleep(0.2)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    published = cli.json("outbox", "--limit", "100")
+    assert any(p["task_id"] == f"{str(pending[0]['task_id'])[:-2]}-p" for p in published)
+    assert store_problems(cli.home.db_path, settled=False) == []

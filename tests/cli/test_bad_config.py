@@ -49,6 +49,11 @@ def test_missing_home_says_how_to_create_one(cli: Cli) -> None:
     assert proc.returncode == 2 and "file not found" in proc.stderr and "chimera init" in proc.stderr
 
 
-def test_init_refuses_to_overwrite(cli: Cli) -> None:
+def test_init_leaves_an_existing_fleet_alone(cli: Cli) -> None:
+    persona = cli.home.personas_dir / "nova.md"
+    persona.write_text(persona.read_text().replace("Nova", "Nova Prime"))
     proc = cli.run("init", str(cli.home.root))
-    assert proc.returncode == 2 and "already holds a fleet" in proc.stderr
+    assert proc.returncode == 0 and "already holds a fleet; nothing changed" in proc.stdout
+    assert "Nova Prime" in persona.read_text()
+    forced = cli.run("init", str(cli.home.root), "--force")
+    assert forced.returncode == 0 and "Nova Prime" not in persona.read_text()

@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from chimera.cli import context as cx
-from chimera.cli.init_cmd import write_sample_fleet
+from chimera.cli.init_cmd import holds_fleet, write_sample_fleet
 from chimera.cli.review_cmd import approve_item, interactive, render_item, review_table
 from chimera.cli.status_cmd import outbox_view, status_view
 from chimera.config.loader import Fleet, load_fleet
@@ -94,7 +94,10 @@ def init(
     directory: Annotated[Path, typer.Argument(help="Directory to create the sample fleet in.")],
     force: Annotated[bool, typer.Option(help="Overwrite sample files that exist.")] = False,
 ) -> None:
-    """Create a sample fleet: 3 personas, 3 campaigns and a fleet policy."""
+    """Create a sample fleet: 3 personas, 3 campaigns and a fleet policy (an existing fleet is left as it is)."""
+    if holds_fleet(directory) and not force:
+        cx.console.print(f"{directory} already holds a fleet; nothing changed (--force rewrites the sample files)")
+        return
     try:
         written = write_sample_fleet(directory, force=force)
     except ChimeraError as exc:

@@ -18,10 +18,14 @@ def _sample(name: str) -> Traversable:
     return node
 
 
+def holds_fleet(target: Path) -> bool:
+    """Whether ``target`` already has fleet files."""
+    return any((target / n).exists() for n in SAMPLE_FILES)
+
+
 def write_sample_fleet(target: Path, *, force: bool = False) -> list[Path]:
     """Create ``target`` with the sample fleet; refuse to overwrite unless ``force``."""
-    existing = [target / n for n in SAMPLE_FILES if (target / n).exists()]
-    if existing and not force:
+    if holds_fleet(target) and not force:
         raise ConfigError(str(target), "already holds a fleet (use --force to overwrite the sample files)")
     written = []
     for name in SAMPLE_FILES:

@@ -211,3 +211,20 @@ def test_a_spend_past_150_percent_of_a_limit_pauses_the_agent_until_resumed(cli:
     events = [e["kind"] for e in cli.json("wallet", "history", "--agent", "nova")["events"]]
     assert "agent.pause" in events and "agent.resume" in events
     assert cli.run("resume", "--agent", "ghost").returncode == 3
+
+
+def test_coinbase_wallet_is_opt_in_and_says_what_it_needs_without_printing_secrets(cli: Cli) -> None:
+    fleet = cli.home.fleet_file
+    fleet.write_text(fleet.read_text() + '\n[money]\nwallet = "coinbase"\n')
+    missing = cli.run("wallet", "balance", "--agent", "nova")
+    assert missing.returncode == 2 and "CDP_API_KEY_NAME and CDP_API_KEY_PRIVATE_KEY" in missing.stderr
+    secret = "MHcCAQEEIsecret-value-that-must-not-leak"
+    no_data = cli.run(
+        "wallet",
+        "balance",
+        "--agent",
+        "nova",
+        env={"CDP_API_KEY_NAME": "organizations/o/apiKeys/k", "CDP_API_KEY_PRIVATE_KEY": secret},
+    )
+    assert no_data.returncode == 2 and "CDP_WALLET_DATA" in no_data.stderr
+    assert secret not in no_data.stdout + no_data.stderr

@@ -29,6 +29,8 @@ from chimera.store.fleet import cents, set_campaign_status, sync_fleet
 from chimera.store.ledger import sync_limits
 from chimera.store.reports import outbox_posts, status_report
 from chimera.store.scope import TenantScope
+from chimera.wallets.base import Wallet
+from chimera.wallets.coinbase import CoinbaseWallet, open_cdp_wallet
 from chimera.wallets.simulated import SimulatedWallet
 
 T = TypeVar("T")
@@ -170,7 +172,7 @@ def run(
 @app.command()
 def status(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """Fleet, queues, review depth, decisions, posts, and spend against limits."""
-    report = _treasury_scope(ctx, lambda t: status_report(t.scope, t.period_keys()))
+    report = _treasury_scope(ctx, lambda t: status_report(t.scope, t.period_keys(), t.wallet.name))
     if as_json:
         cx.print_json(report)
     else:
@@ -292,7 +294,7 @@ def campaign_resume(ctx: typer.Context, campaign_id: str) -> None:
 @campaign_app.command("list")
 def campaign_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """Campaigns with their state in the store."""
-    report = _treasury_scope(ctx, lambda t: status_report(t.scope, t.period_keys()))
+    report = _treasury_scope(ctx, lambda t: status_report(t.scope, t.period_keys(), t.wallet.name))
     if as_json:
         cx.print_json(report["campaigns"])
     else:
@@ -368,7 +370,11 @@ def _treasury_scope(ctx: typer.Context, action: Callable[[Treasury], Awaitable[T
             scope = TenantScope(db, fleet.tenant_id)
             await sync_fleet(scope, fleet)
             await sync_limits(scope, fleet)
-            wallet = SimulatedWallet(scope, cents(money.starting_balance_usd))
+            wallet: Wallet
+            if money.wallet == "coinbase":
+                wallet = CoinbaseWallet(scope, open_cdp_wallet(c.settings.cdp), asset_id=money.asset_id)
+            else:
+                wallet = SimulatedWallet(scope, cents(money.starting_balance_usd))
             treasury = Treasury(scope, money, wallet, crash=CrashPoints(c.settings.crash_at))
             await treasury.recover()
             return await action(treasury)
@@ -387,13 +393,17 @@ AgentOpt = Annotated[str, typer.Option("--agent", help="Agent id.")]
 def wallet_balance(ctx: typer.Context, agent: AgentOpt, as_json: JsonOpt = False) -> None:
     """An agent's wallet balance."""
 
-    balance = _treasury_scope(ctx, lambda t: t.wallet.balance(t.scope.tenant_id, agent))
+    async def action(t: Treasury) -> tuple[int, str, bool]:
+        return await t.wallet.balance(t.scope.tenant_id, agent), t.wallet.name, t.wallet.simulated
+
+    balance, name, simulated = _treasury_scope(ctx, action)
     data = {"agent_id": agent, "balance_cents": balance, "balance_usd": f"{balance / 100:.2f}",
-            "wallet": SimulatedWallet.name, "simulated": True}  # fmt: skip
+            "wallet": name, "simulated": simulated}  # fmt: skip
     if as_json:
         cx.print_json(data)
     else:
-        cx.console.print(f"{agent}: {_usd(balance)} (simulated wallet, offline)")
+        label = "simulated wallet, offline" if simulated else f"{name} wallet, shared by the fleet"
+        cx.console.print(f"{agent}: {_usd(balance)} ({label})")
 
 
 @wallet_app.command("transfer")
@@ -435,10 +445,11 @@ def wallet_transfer(
 def wallet_history(ctx: typer.Context, agent: AgentOpt, as_json: JsonOpt = False) -> None:
     """Ledger entries and money events of an agent, newest first."""
     rows = _treasury_scope(ctx, lambda t: ledger.history(t.scope, agent))[0]
+    wallet = _fleet(cx.get(ctx)).policy.money.wallet
     if as_json:
         cx.print_json(rows)
         return
-    table = Table(title=f"Ledger of {agent} (simulated wallet)")
+    table = Table(title=f"Ledger of {agent} ({wallet} wallet)")
     for col in ("id", "state", "amount", "category", "to", "approval", "risk", "reason"):
         table.add_column(col)
     for e in rows["ledger"]:

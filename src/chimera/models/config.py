@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -178,6 +178,10 @@ class MoneyPolicy(_Strict):
     """Timezone of the calendar periods."""
     starting_balance_usd: Usd = Decimal("100")
     """Balance of each agent's simulated wallet."""
+    wallet: Literal["simulated", "coinbase"] = "simulated"
+    """Which wallet pays: the offline simulated one, or Coinbase (needs CDP credentials in the environment)."""
+    asset_id: str = "usdc"
+    """Asset the Coinbase wallet pays in (one unit per US dollar)."""
     recovery_grace_s: float = Field(default=120.0, ge=0)
     """A reservation older than this with no settlement is resolved by key; younger ones may still be in flight."""
 

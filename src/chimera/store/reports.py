@@ -9,7 +9,7 @@ from chimera.models.money import PeriodKeys
 from chimera.store.scope import TenantScope
 
 
-async def status_report(scope: TenantScope, today: PeriodKeys) -> dict[str, Any]:
+async def status_report(scope: TenantScope, today: PeriodKeys, wallet: str) -> dict[str, Any]:
     """Fleet, work by status and type, review depth, decisions and posts of one tenant."""
     campaigns = [
         {
@@ -94,7 +94,7 @@ async def status_report(scope: TenantScope, today: PeriodKeys) -> dict[str, Any]
         "decisions": {v: decisions.get(v, 0) for v in ("approve", "escalate", "reject")},
         "reviews": {s: reviews.get(s, 0) for s in ("pending", "approved", "rejected")},
         "posts": int(posts["n"]) if posts else 0,
-        "money": {"kill_switch": "on" if kill else "off", "wallet": "simulated", "agents": spend},
+        "money": {"kill_switch": "on" if kill else "off", "wallet": wallet, "agents": spend},
     }
 
 

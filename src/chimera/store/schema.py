@@ -288,6 +288,19 @@ MIGRATIONS: tuple[str, ...] = (
         created_at       REAL NOT NULL
     ) STRICT;
 
+    -- What the Coinbase wallet sent: written before the call, so an unanswered
+    -- call can be matched to the chain's transfers later instead of resent.
+    CREATE TABLE cdp_sends (
+        idempotency_key  TEXT PRIMARY KEY,
+        tenant_id        TEXT NOT NULL,
+        agent_id         TEXT NOT NULL,
+        recipient        TEXT NOT NULL,
+        amount           TEXT NOT NULL,
+        asset_id         TEXT NOT NULL,
+        tx_hash          TEXT UNIQUE,
+        sent_at          REAL NOT NULL
+    ) STRICT;
+
     -- The simulated wallet: transfers it applied, keyed by the ledger's idempotency key.
     CREATE TABLE sim_wallet (
         transfer_id      INTEGER PRIMARY KEY,

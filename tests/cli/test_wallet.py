@@ -228,3 +228,29 @@ def test_coinbase_wallet_is_opt_in_and_says_what_it_needs_without_printing_secre
     )
     assert no_data.returncode == 2 and "CDP_WALLET_DATA" in no_data.stderr
     assert secret not in no_data.stdout + no_data.stderr
+
+
+def test_token_deployment_always_needs_a_human(cli: Cli) -> None:
+    asked = cli.run(
+        "wallet",
+        "deploy-token",
+        "--agent",
+        "nova",
+        "--name",
+        "Nova Points",
+        "--symbol",
+        "NOVA",
+        "--supply",
+        "1000000",
+        "--budget",
+        "5",
+        "--purpose",
+        "loyalty points for readers",
+    )
+    assert asked.returncode == 3 and "approve or reject it in `chimera review`" in asked.stderr
+    item = next(i for i in cli.json("review", "list") if i["kind"] == "spend")
+    assert "deploy token Nova Points (NOVA, supply 1000000) for up to $5.00" in item["content"]
+    approved = cli.json("review", "approve", str(item["review_id"]))
+    assert approved["outcome"] == "approved; spend posted"
+    (entry,) = cli.json("wallet", "history", "--agent", "nova")["ledger"]
+    assert entry["kind"] == "deploy_token" and entry["approval"] == "human" and entry["tx_ref"].endswith("-token-NOVA")

@@ -73,6 +73,18 @@ class FakeChainWallet:
     def default_address(self) -> ChainAddressRecord:
         return ChainAddressRecord(self)
 
+    def deploy_token(self, name: str, symbol: str, total_supply: Any) -> DeployedToken:
+        self.calls.append({"deploy": name, "symbol": symbol, "total_supply": total_supply})
+        return DeployedToken(f"0xcontract{len(self.calls)}")
+
+
+@dataclass
+class DeployedToken:
+    contract_address: str
+
+    def wait(self, interval_seconds: float = 0.2, timeout_seconds: float = 20) -> DeployedToken:
+        return self
+
 
 async def _spend(db: Path, tenant: str, chain: FakeChainWallet, cents: int, key: str,
                  recover: bool = False) -> tuple[SpendOutcome, list[SpendOutcome]]:  # fmt: skip
@@ -120,3 +132,19 @@ def test_missing_credentials_are_a_config_error_that_names_what_is_missing(tmp_p
     with pytest.raises(ConfigError, match="CDP_WALLET_DATA"):
         open_cdp_wallet(creds)
     assert "BEGIN" not in repr(creds) and "BEGIN" not in str(creds.private_key)
+
+
+def test_deploy_token_builds_the_right_call(tmp_path: Path) -> None:
+    home, fleet = money_home(tmp_path / "fleet")
+    chain = FakeChainWallet()
+
+    async def main() -> str:
+        async with open_database(home.db_path) as database:
+            wallet = CoinbaseWallet(TenantScope(database, fleet.tenant_id), chain)
+            first = await wallet.deploy_token(fleet.tenant_id, "nova", "t1", "Nova Points", "NOVA", "1000000", 500)
+            again = await wallet.deploy_token(fleet.tenant_id, "nova", "t1", "Nova Points", "NOVA", "1000000", 500)
+            assert again == first
+            return first
+
+    assert anyio.run(main) == "0xcontract1"
+    assert chain.calls == [{"deploy": "Nova Points", "symbol": "NOVA", "total_supply": Decimal("1000000")}]

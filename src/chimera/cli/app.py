@@ -441,6 +441,35 @@ def wallet_transfer(
         cx.fail("the wallet did not confirm; the reservation is kept and will be settled by key", 4)
 
 
+@wallet_app.command("deploy-token")
+def wallet_deploy_token(
+    ctx: typer.Context,
+    agent: AgentOpt,
+    name: Annotated[str, typer.Option(help="Token name.")],
+    symbol: Annotated[str, typer.Option(help="Token symbol.")],
+    supply: Annotated[str, typer.Option(help="Total supply, e.g. 1000000.")],
+    budget: Annotated[str, typer.Option(help="Most it may cost, in US dollars.")],
+    purpose: Annotated[str, typer.Option(help="Why this token is needed.")] = "",
+    as_json: JsonOpt = False,
+) -> None:
+    """Ask to deploy a token; it always goes to a human in `chimera review` (exit 3 until approved)."""
+    try:
+        budget_cents = cents(Decimal(budget))
+        Decimal(supply)
+    except (InvalidOperation, ArithmeticError):
+        cx.fail("--budget and --supply must be numbers", 2)
+    req = SpendRequest(agent, "deploy_token", "other", f"token:{symbol}", budget_cents, purpose,
+                       {"name": name, "symbol": symbol, "total_supply": supply})  # fmt: skip
+    outcome = _treasury_scope(ctx, lambda t: t.spend(req))
+    if as_json:
+        cx.print_json(
+            {"status": outcome.status, "tier": outcome.decision.tier.value, "reason": outcome.decision.reason}
+        )
+    if outcome.status == "review":
+        cx.fail("sent to a human: approve or reject it in `chimera review`", 3)
+    cx.fail(f"{outcome.status}: {outcome.decision.reason}", 3)
+
+
 @wallet_app.command("history")
 def wallet_history(ctx: typer.Context, agent: AgentOpt, as_json: JsonOpt = False) -> None:
     """Ledger entries and money events of an agent, newest first."""

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from collections.abc import Callable
@@ -117,9 +118,16 @@ class Treasury:
         key = str(entry["idempotency_key"])
         self._crash.reach("after_reserve")
         try:
-            ref = await self._wallet.transfer(
-                entry["tenant_id"], entry["agent_id"], key, entry["recipient"], int(entry["amount_cents"])
-            )
+            if entry["kind"] == "deploy_token":
+                token = json.loads(str(entry["details"]))
+                ref = await self._wallet.deploy_token(
+                    entry["tenant_id"], entry["agent_id"], key, str(token["name"]), str(token["symbol"]),
+                    str(token["total_supply"]), int(entry["amount_cents"]),
+                )  # fmt: skip
+            else:
+                ref = await self._wallet.transfer(
+                    entry["tenant_id"], entry["agent_id"], key, entry["recipient"], int(entry["amount_cents"])
+                )
             self._crash.reach("after_transfer")
         except TransferUnknown:
             return SpendOutcome("unknown", decision, entry)
@@ -140,6 +148,10 @@ class Treasury:
             key = str(entry["idempotency_key"])
             ref = await self._wallet.lookup(entry["tenant_id"], entry["agent_id"], key)
             decision = cfo.CfoDecision(cfo.Tier(entry["approval"]), float(entry["risk"]), str(entry["reason"]))
+            if ref is None and entry["kind"] == "deploy_token" and self._wallet.name != "simulated":
+                # A deployment cannot be matched on chain safely: it stays reserved (and counted) for a human.
+                out.append(SpendOutcome("unknown", decision, entry))
+                continue
             if ref is not None:
                 out.append(SpendOutcome("posted", decision, await ledger.settle(
                     self._scope, key, posted=True, tx_ref=ref, error=None)))  # fmt: skip

@@ -34,6 +34,8 @@ class SpendRequest:
     recipient: str
     amount_cents: int
     purpose: str
+    details: dict[str, str] = field(default_factory=dict)
+    """Kind-specific fields (a token's name, symbol and total supply)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -163,8 +163,8 @@ async def reserve(
         await tx.execute(
             "INSERT INTO ledger (tenant_id, agent_id, idempotency_key, kind, category, recipient, purpose,"
             " amount_cents, state, approval, approved_by, risk, reason, day_key, week_key, month_key, wallet,"
-            " created_at, updated_at) VALUES (:tenant, :a, :k, :kind, :cat, :to, :why, :amt, 'reserved', :tier,"
-            " 'cfo', :risk, :reason, :d, :w, :m, :wallet, :now, :now)",
+            " details, created_at, updated_at) VALUES (:tenant, :a, :k, :kind, :cat, :to, :why, :amt, 'reserved',"
+            " :tier, 'cfo', :risk, :reason, :d, :w, :m, :wallet, :details, :now, :now)",
             a=req.agent_id,
             k=key,
             kind=req.kind,
@@ -179,6 +179,7 @@ async def reserve(
             w=keys.week,
             m=keys.month,
             wallet=wallet,
+            details=json.dumps(req.details),
             now=now,
         )
         entry = await _entry(tx, key)
@@ -188,12 +189,16 @@ async def reserve(
 async def _queue_for_human(tx: ScopedWriter, req: SpendRequest, key: str, decision: CfoDecision, now: float) -> None:
     await tx.execute(
         "INSERT INTO spend_requests (idempotency_key, tenant_id, agent_id, kind, category, recipient, amount_cents,"
-        " purpose, risk, reason, created_at)"
-        " VALUES (:k, :tenant, :a, :kind, :cat, :to, :amt, :why, :risk, :reason, :now)",
+        " purpose, risk, reason, details, created_at)"
+        " VALUES (:k, :tenant, :a, :kind, :cat, :to, :amt, :why, :risk, :reason, :details, :now)",
         k=key, a=req.agent_id, kind=req.kind, cat=req.category, to=req.recipient, amt=req.amount_cents,
-        why=req.purpose, risk=decision.risk, reason=decision.reason, now=now,
+        why=req.purpose, risk=decision.risk, reason=decision.reason, details=json.dumps(req.details), now=now,
     )  # fmt: skip
-    what = "deploy a token" if req.kind == "deploy_token" else f"pay ${req.amount_cents / 100:,.2f} to {req.recipient}"
+    if req.kind == "deploy_token":
+        name, symbol, supply = (req.details.get(f, "?") for f in ("name", "symbol", "total_supply"))
+        what = f"deploy token {name} ({symbol}, supply {supply}) for up to ${req.amount_cents / 100:,.2f}"
+    else:
+        what = f"pay ${req.amount_cents / 100:,.2f} to {req.recipient}"
     await tx.execute(
         "INSERT INTO reviews (tenant_id, task_id, attempt, spend_key, agent_id, campaign_id, kind, content, confidence,"
         " reasoning, escalation, created_at) VALUES (:tenant, NULL, 0, :k, :a, '', 'spend', :content, :conf,"
@@ -229,12 +234,12 @@ async def reserve_approved(
             await tx.execute(
                 "INSERT INTO ledger (tenant_id, agent_id, idempotency_key, kind, category, recipient, purpose,"
                 " amount_cents, state, approval, approved_by, risk, reason, day_key, week_key, month_key, wallet,"
-                " created_at, updated_at) VALUES (:tenant, :a, :k, :kind, :cat, :to, :why, :amt, 'reserved', 'human',"
-                " :who, :risk, :reason, :d, :w, :m, :wallet, :now, :now)",
+                " details, created_at, updated_at) VALUES (:tenant, :a, :k, :kind, :cat, :to, :why, :amt, 'reserved',"
+                " 'human', :who, :risk, :reason, :d, :w, :m, :wallet, :details, :now, :now)",
                 a=req["agent_id"], k=req["idempotency_key"], kind=req["kind"], cat=req["category"],
                 to=req["recipient"], why=req["purpose"], amt=req["amount_cents"], who=reviewer, risk=req["risk"],
                 reason=f"approved by {reviewer}: {req['reason']}", d=keys.day, w=keys.week, m=keys.month,
-                wallet=wallet, now=now,
+                wallet=wallet, details=req["details"], now=now,
             )  # fmt: skip
         except sqlite3.IntegrityError as exc:
             raise Refusal(f"the store refused this spend: {exc}") from None

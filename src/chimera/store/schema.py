@@ -209,6 +209,7 @@ MIGRATIONS: tuple[str, ...] = (
         week_key         TEXT NOT NULL,
         month_key        TEXT NOT NULL,
         wallet           TEXT NOT NULL,
+        details          TEXT NOT NULL DEFAULT '{}',
         tx_ref           TEXT,
         error            TEXT,
         created_at       REAL NOT NULL,
@@ -285,6 +286,7 @@ MIGRATIONS: tuple[str, ...] = (
         purpose          TEXT NOT NULL,
         risk             REAL NOT NULL,
         reason           TEXT NOT NULL,
+        details          TEXT NOT NULL DEFAULT '{}',
         created_at       REAL NOT NULL
     ) STRICT;
 

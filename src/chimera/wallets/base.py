@@ -29,6 +29,12 @@ class Wallet(Protocol):
         """Apply a transfer once per ``key``; return its reference. Raise TransferUnknown when unsure."""
         ...
 
+    async def deploy_token(
+        self, tenant_id: str, agent_id: str, key: str, name: str, symbol: str, total_supply: str, budget_cents: int
+    ) -> str:
+        """Deploy a token once per ``key``; return the contract address. Raise TransferUnknown when unsure."""
+        ...
+
     async def lookup(self, tenant_id: str, agent_id: str, key: str) -> str | None:
         """The reference of the transfer made with ``key``, or None if there is none."""
         ...

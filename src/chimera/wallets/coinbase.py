@@ -59,9 +59,19 @@ class ChainAddress(Protocol):
     def transfers(self) -> Iterable[ChainTransfer]: ...
 
 
+class DeployedContract(Protocol):
+    """The part of ``cdp.SmartContract`` this adapter reads."""
+
+    @property
+    def contract_address(self) -> str: ...
+
+    def wait(self, interval_seconds: float = 0.2, timeout_seconds: float = 20) -> Any: ...
+
+
 class ChainWallet(Protocol):
     """The part of ``cdp.Wallet`` this adapter calls."""
 
+    def deploy_token(self, name: str, symbol: str, total_supply: Any) -> DeployedContract: ...
     def balance(self, asset_id: str) -> Decimal: ...
     def transfer(self, amount: Any, asset_id: str, destination: Any, gasless: bool = False) -> PendingTransfer: ...
     @property
@@ -133,6 +143,36 @@ class CoinbaseWallet:
         tx_hash = str(done.transaction_hash)
         await self._record_hash(key, tx_hash)
         return tx_hash
+
+    async def deploy_token(
+        self, tenant_id: str, agent_id: str, key: str, name: str, symbol: str, total_supply: str, budget_cents: int
+    ) -> str:
+        """Deploy once per key; an unanswered deployment is left for a human (it cannot be matched safely)."""
+        async with self._scope.transaction() as tx:
+            sent = await tx.fetchall(
+                "SELECT tx_hash FROM cdp_sends WHERE tenant_id = :tenant AND idempotency_key = :k", k=key
+            )
+            if sent:
+                if sent[0]["tx_hash"]:
+                    return str(sent[0]["tx_hash"])
+                raise TransferUnknown(f"token deployment {key} was sent before without an answer")
+            await tx.execute(
+                "INSERT INTO cdp_sends (idempotency_key, tenant_id, agent_id, recipient, amount, asset_id, sent_at)"
+                " VALUES (:k, :tenant, :a, :to, :amt, 'token', :now)",
+                k=key, a=agent_id, to=f"token:{symbol}", amt=total_supply, now=self._clock(),
+            )  # fmt: skip
+
+        def deploy() -> Any:
+            contract = self._wallet.deploy_token(name=name, symbol=symbol, total_supply=Decimal(total_supply))
+            return contract.wait(timeout_seconds=self._timeout)
+
+        try:
+            done = await anyio.to_thread.run_sync(deploy)
+        except Exception as exc:  # outcome unknown: never redeploy automatically
+            raise TransferUnknown(f"Coinbase did not confirm token deployment {key}: {type(exc).__name__}") from exc
+        address = str(done.contract_address)
+        await self._record_hash(key, address)
+        return address
 
     async def _record_hash(self, key: str, tx_hash: str) -> None:
         async with self._scope.transaction() as tx:

@@ -49,6 +49,13 @@ class SimulatedWallet:
             row = await tx.fetchall("SELECT last_insert_rowid() AS id WHERE :tenant IS NOT NULL")
         return f"sim-{row[0]['id']}"
 
+    async def deploy_token(
+        self, tenant_id: str, agent_id: str, key: str, name: str, symbol: str, total_supply: str, budget_cents: int
+    ) -> str:
+        """Simulate a deployment: its budgeted cost leaves the balance; the address is made up and says so."""
+        ref = await self.transfer(tenant_id, agent_id, key, f"token:{symbol}", budget_cents)
+        return f"{ref}-token-{symbol}"
+
     async def lookup(self, tenant_id: str, agent_id: str, key: str) -> str | None:
         """Find a transfer by its key."""
         row = await self._scope.fetchone(

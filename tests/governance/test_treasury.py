@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
+from chimera.errors import Refusal
 from chimera.governance.cfo import SpendRequest
 from chimera.governance.treasury import SpendOutcome, Treasury
 from chimera.store import open_database
@@ -143,6 +144,42 @@ class MoneyMachine(RuleBasedStateMachine):
         out, _ = await _spend(self.home.db_path, self.tenant, req, clock=self.clock)
         assert out is not None
         self.outcomes.append(out)
+
+    @rule(approve=st.booleans(), budget=st.integers(100, 900))
+    def human_decides_a_token_deployment(self, approve: bool, budget: int) -> None:
+        async def main() -> None:
+            from chimera.models.config import MoneyPolicy
+            from chimera.store import reviews
+
+            async with open_database(self.home.db_path) as db:
+                scope = TenantScope(db, self.tenant)
+                treasury = Treasury(
+                    scope, MoneyPolicy(recovery_grace_s=0), SimulatedWallet(scope, 10_000), clock=lambda: self.clock
+                )
+                req = SpendRequest(
+                    "byte",
+                    "deploy_token",
+                    "content",
+                    "token:BYTE",
+                    budget,
+                    "reader rewards token",
+                    {"name": "Byte", "symbol": "BYTE", "total_supply": "1000"},
+                )
+                asked = await treasury.spend(req)
+                self.outcomes.append(asked)
+                if asked.status != "review":
+                    return
+                (item,) = [i for i in await reviews.list_reviews(scope) if i.kind == "spend"]
+                if approve:
+                    try:
+                        self.outcomes.append(await treasury.approve_spend(item.review_id, "tester"))
+                    except Refusal as exc:  # SQLite said no (a limit), the review stays pending: close it
+                        assert "refused" in str(exc)
+                        await reviews.reject(scope, item.review_id, "tester", "over a limit")
+                else:
+                    await reviews.reject(scope, item.review_id, "tester", "not now")
+
+        anyio.run(main)
 
     @rule()
     def recover(self) -> None:

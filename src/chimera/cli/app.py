@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, TypeVar
 
@@ -11,27 +9,21 @@ import typer
 from rich.table import Table
 
 from chimera.cli import context as cx
+from chimera.cli import money_cmd
 from chimera.cli.init_cmd import holds_fleet, write_sample_fleet
 from chimera.cli.review_cmd import approve_item, interactive, render_item, review_table
+from chimera.cli.scopes import fleet_of, in_scope, in_treasury, spend_approver
 from chimera.cli.status_cmd import outbox_view, status_view
-from chimera.config.loader import Fleet, load_fleet
 from chimera.errors import ChimeraError, Refusal
-from chimera.governance.cfo import SpendRequest
-from chimera.governance.treasury import SpendOutcome, Treasury
+from chimera.governance.treasury import Treasury
 from chimera.logs import configure as configure_logging
 from chimera.models.config import CampaignStatus
 from chimera.models.work import ReviewItem, ReviewStatus
-from chimera.pipeline.crashpoints import CrashPoints
 from chimera.runtime.runner import RunOptions, RunSummary, run_fleet
 from chimera.settings import Settings
-from chimera.store import ledger, open_database, reviews
-from chimera.store.fleet import cents, set_campaign_status, sync_fleet
-from chimera.store.ledger import sync_limits
+from chimera.store import open_database, reviews
+from chimera.store.fleet import set_campaign_status
 from chimera.store.reports import outbox_posts, status_report
-from chimera.store.scope import TenantScope
-from chimera.wallets.base import Wallet
-from chimera.wallets.coinbase import CoinbaseWallet, open_cdp_wallet
-from chimera.wallets.simulated import SimulatedWallet
 
 T = TypeVar("T")
 
@@ -45,10 +37,10 @@ app = typer.Typer(
 review_app = typer.Typer(help="Review escalated items (interactive when no subcommand is given).")
 campaign_app = typer.Typer(help="List, pause and resume campaigns.", no_args_is_help=True)
 mcp_app = typer.Typer(help="The bundled MCP servers.", no_args_is_help=True)
-wallet_app = typer.Typer(help="Agent wallets: balance, transfers, history.", no_args_is_help=True)
-budget_app = typer.Typer(help="Budgets: spent and left per period and category.", no_args_is_help=True)
-app.add_typer(wallet_app, name="wallet")
-app.add_typer(budget_app, name="budget")
+app.add_typer(money_cmd.wallet_app, name="wallet")
+app.add_typer(money_cmd.budget_app, name="budget")
+app.command()(money_cmd.kill)
+app.command()(money_cmd.resume)
 app.add_typer(review_app, name="review")
 app.add_typer(campaign_app, name="campaign")
 app.add_typer(mcp_app, name="mcp")
@@ -67,28 +59,6 @@ def root(
     """Global options."""
     settings = Settings.from_env()
     ctx.obj = cx.CliContext(cx.resolve_home(home, settings), settings)
-
-
-def _fleet(c: cx.CliContext) -> Fleet:
-    try:
-        return load_fleet(c.home)
-    except ChimeraError as exc:
-        cx.fail(str(exc), exc.exit_code)
-
-
-def _in_scope(ctx: typer.Context, action: Callable[[TenantScope], Awaitable[T]], *, sync: bool = False) -> T:
-    """Load the fleet, open the store, and run ``action`` in the fleet's tenant scope."""
-    c = cx.get(ctx)
-    fleet = _fleet(c)
-
-    async def main() -> T:
-        async with open_database(c.home.db_path) as db:
-            scope = TenantScope(db, fleet.tenant_id)
-            if sync:
-                await sync_fleet(scope, fleet)
-            return await action(scope)
-
-    return cx.run_async(main)
 
 
 @app.command()
@@ -120,7 +90,7 @@ def run(
 ) -> None:
     """Run the fleet: perception -> planner -> workers -> judge."""
     c = cx.get(ctx)
-    fleet = _fleet(c)
+    fleet = fleet_of(c)
     options = RunOptions(
         until_idle=until_idle, poll_interval_s=poll_interval, workers=workers,
         llm_latency_ms=llm_latency_ms, crash_at=c.settings.crash_at,
@@ -172,7 +142,7 @@ def run(
 @app.command()
 def status(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """Fleet, queues, review depth, decisions, posts, and spend against limits."""
-    report = _treasury_scope(ctx, lambda t: status_report(t.scope, t.period_keys(), t.wallet.name))
+    report = in_treasury(ctx, lambda t: status_report(t.scope, t.period_keys(), t.wallet.name))
     if as_json:
         cx.print_json(report)
     else:
@@ -187,7 +157,7 @@ def outbox(
     as_json: JsonOpt = False,
 ) -> None:
     """What was published to the local outbox, with its AI disclosure."""
-    posts = _in_scope(ctx, lambda scope: outbox_posts(scope, limit, agent))
+    posts = in_scope(ctx, lambda scope: outbox_posts(scope, limit, agent))
     if as_json:
         cx.print_json(posts)
     else:
@@ -200,7 +170,7 @@ def review(ctx: typer.Context) -> None:
     if ctx.invoked_subcommand is not None:
         return
     reviewer = cx.get(ctx).settings.reviewer
-    _treasury_scope(ctx, lambda t: interactive(t.scope, reviewer, cx.console, _spend_approver(t, reviewer)))
+    in_treasury(ctx, lambda t: interactive(t.scope, reviewer, cx.console, spend_approver(t, reviewer)))
 
 
 @review_app.command("list")
@@ -210,7 +180,7 @@ def review_list(
     as_json: JsonOpt = False,
 ) -> None:
     """List review items (pending ones by default)."""
-    items = _in_scope(ctx, lambda scope: reviews.list_reviews(scope, None if all_items else ReviewStatus.PENDING))
+    items = in_scope(ctx, lambda scope: reviews.list_reviews(scope, None if all_items else ReviewStatus.PENDING))
     if as_json:
         cx.print_json([i.model_dump(mode="json") for i in items])
     else:
@@ -220,7 +190,7 @@ def review_list(
 @review_app.command("show")
 def review_show(ctx: typer.Context, review_id: int) -> None:
     """Show one review item in full."""
-    items = [i for i in _in_scope(ctx, lambda scope: reviews.list_reviews(scope, None)) if i.review_id == review_id]
+    items = [i for i in in_scope(ctx, lambda scope: reviews.list_reviews(scope, None)) if i.review_id == review_id]
     if not items:
         cx.fail(f"no review item {review_id}", 3)
     cx.console.print(render_item(items[0]))
@@ -240,11 +210,11 @@ def review_approve(
         found = [i for i in await reviews.list_reviews(t.scope, None) if i.review_id == review_id]
         if not found:
             raise Refusal(f"no review item {review_id}")
-        note = await approve_item(t.scope, found[0], reviewer, _spend_approver(t, reviewer), edit)
+        note = await approve_item(t.scope, found[0], reviewer, spend_approver(t, reviewer), edit)
         decided = [i for i in await reviews.list_reviews(t.scope, None) if i.review_id == review_id]
         return decided[0], note
 
-    item, note = _treasury_scope(ctx, action)
+    item, note = in_treasury(ctx, action)
     _show_decided(item, as_json, note)
 
 
@@ -257,7 +227,7 @@ def review_reject(
 ) -> None:
     """Reject an item with a reason; what waited on it is cancelled."""
     reviewer = cx.get(ctx).settings.reviewer
-    item = _in_scope(ctx, lambda scope: reviews.reject(scope, review_id, reviewer, reason))
+    item = in_scope(ctx, lambda scope: reviews.reject(scope, review_id, reviewer, reason))
     _show_decided(item, as_json)
 
 
@@ -270,12 +240,8 @@ def _show_decided(item: ReviewItem, as_json: bool, note: str = "") -> None:
         cx.console.print(f"{note or item.status.value}: review #{item.review_id} ({subject}){why}")
 
 
-def _spend_approver(t: Treasury, reviewer: str) -> Callable[[int], Awaitable[SpendOutcome]]:
-    return lambda review_id: t.approve_spend(review_id, reviewer)
-
-
 def _set_status(ctx: typer.Context, campaign_id: str, status: CampaignStatus) -> None:
-    version = _in_scope(ctx, lambda scope: set_campaign_status(scope, campaign_id, status), sync=True)
+    version = in_scope(ctx, lambda scope: set_campaign_status(scope, campaign_id, status), sync=True)
     cx.console.print(f"campaign {campaign_id} is {status.value} (version {version})")
 
 
@@ -294,7 +260,7 @@ def campaign_resume(ctx: typer.Context, campaign_id: str) -> None:
 @campaign_app.command("list")
 def campaign_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """Campaigns with their state in the store."""
-    report = _treasury_scope(ctx, lambda t: status_report(t.scope, t.period_keys(), t.wallet.name))
+    report = in_treasury(ctx, lambda t: status_report(t.scope, t.period_keys(), t.wallet.name))
     if as_json:
         cx.print_json(report["campaigns"])
     else:
@@ -357,174 +323,6 @@ def bench(
     print(line)
     if result["self_check"]:
         cx.fail("self-check failed: " + "; ".join(result["self_check"]), 4)
-
-
-def _treasury_scope(ctx: typer.Context, action: Callable[[Treasury], Awaitable[T]]) -> T:
-    """Run ``action`` with the tenant's treasury (simulated wallet), limits synced and in-flight spends recovered."""
-    c = cx.get(ctx)
-    fleet = _fleet(c)
-    money = fleet.policy.money
-
-    async def main() -> T:
-        async with open_database(c.home.db_path) as db:
-            scope = TenantScope(db, fleet.tenant_id)
-            await sync_fleet(scope, fleet)
-            await sync_limits(scope, fleet)
-            wallet: Wallet
-            if money.wallet == "coinbase":
-                wallet = CoinbaseWallet(scope, open_cdp_wallet(c.settings.cdp), asset_id=money.asset_id)
-            else:
-                wallet = SimulatedWallet(scope, cents(money.starting_balance_usd))
-            treasury = Treasury(scope, money, wallet, crash=CrashPoints(c.settings.crash_at))
-            await treasury.recover()
-            return await action(treasury)
-
-    return cx.run_async(main)
-
-
-def _usd(amount_cents: int) -> str:
-    return f"${amount_cents / 100:,.2f}"
-
-
-AgentOpt = Annotated[str, typer.Option("--agent", help="Agent id.")]
-
-
-@wallet_app.command("balance")
-def wallet_balance(ctx: typer.Context, agent: AgentOpt, as_json: JsonOpt = False) -> None:
-    """An agent's wallet balance."""
-
-    async def action(t: Treasury) -> tuple[int, str, bool]:
-        return await t.wallet.balance(t.scope.tenant_id, agent), t.wallet.name, t.wallet.simulated
-
-    balance, name, simulated = _treasury_scope(ctx, action)
-    data = {"agent_id": agent, "balance_cents": balance, "balance_usd": f"{balance / 100:.2f}",
-            "wallet": name, "simulated": simulated}  # fmt: skip
-    if as_json:
-        cx.print_json(data)
-    else:
-        label = "simulated wallet, offline" if simulated else f"{name} wallet, shared by the fleet"
-        cx.console.print(f"{agent}: {_usd(balance)} ({label})")
-
-
-@wallet_app.command("transfer")
-def wallet_transfer(
-    ctx: typer.Context,
-    agent: AgentOpt,
-    to: Annotated[str, typer.Option("--to", help="Recipient address.")],
-    amount: Annotated[str, typer.Option("--amount", help="US dollars, e.g. 4.50.")],
-    category: Annotated[str, typer.Option(help="compute, storage, api, content or other.")] = "other",
-    purpose: Annotated[str, typer.Option(help="Why this payment is needed.")] = "",
-    key: Annotated[
-        str | None, typer.Option(help="Idempotency key (a retry with the same key never pays twice).")
-    ] = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """Pay from an agent's wallet through the CFO and the ledger; exit 3 when refused or sent to a human."""
-    try:
-        amount_cents = cents(Decimal(amount))
-    except (InvalidOperation, ArithmeticError):
-        cx.fail(f"--amount: '{amount}' is not an amount in dollars", 2)
-    req = SpendRequest(agent, "transfer", category, to, amount_cents, purpose)
-    outcome = _treasury_scope(ctx, lambda t: t.spend(req, key))
-    data = {"status": outcome.status, "tier": outcome.decision.tier.value, "risk": outcome.decision.risk,
-            "reason": outcome.decision.reason, "conditions": outcome.decision.conditions,
-            "paused_agent": outcome.decision.pause_agent, "entry": outcome.entry}  # fmt: skip
-    if as_json:
-        cx.print_json(data)
-    else:
-        cx.console.print(f"{outcome.status}: {outcome.decision.reason} (risk {outcome.decision.risk:.2f})")
-    if outcome.status == "review":
-        cx.fail("sent to a human: approve or reject it in `chimera review`", 3)
-    if outcome.status in ("refused", "voided"):
-        cx.fail(f"{outcome.status}: {outcome.decision.reason}", 3)
-    if outcome.status == "unknown":
-        cx.fail("the wallet did not confirm; the reservation is kept and will be settled by key", 4)
-
-
-@wallet_app.command("deploy-token")
-def wallet_deploy_token(
-    ctx: typer.Context,
-    agent: AgentOpt,
-    name: Annotated[str, typer.Option(help="Token name.")],
-    symbol: Annotated[str, typer.Option(help="Token symbol.")],
-    supply: Annotated[str, typer.Option(help="Total supply, e.g. 1000000.")],
-    budget: Annotated[str, typer.Option(help="Most it may cost, in US dollars.")],
-    purpose: Annotated[str, typer.Option(help="Why this token is needed.")] = "",
-    as_json: JsonOpt = False,
-) -> None:
-    """Ask to deploy a token; it always goes to a human in `chimera review` (exit 3 until approved)."""
-    try:
-        budget_cents = cents(Decimal(budget))
-        Decimal(supply)
-    except (InvalidOperation, ArithmeticError):
-        cx.fail("--budget and --supply must be numbers", 2)
-    req = SpendRequest(agent, "deploy_token", "other", f"token:{symbol}", budget_cents, purpose,
-                       {"name": name, "symbol": symbol, "total_supply": supply})  # fmt: skip
-    outcome = _treasury_scope(ctx, lambda t: t.spend(req))
-    if as_json:
-        cx.print_json(
-            {"status": outcome.status, "tier": outcome.decision.tier.value, "reason": outcome.decision.reason}
-        )
-    if outcome.status == "review":
-        cx.fail("sent to a human: approve or reject it in `chimera review`", 3)
-    cx.fail(f"{outcome.status}: {outcome.decision.reason}", 3)
-
-
-@wallet_app.command("history")
-def wallet_history(ctx: typer.Context, agent: AgentOpt, as_json: JsonOpt = False) -> None:
-    """Ledger entries and money events of an agent, newest first."""
-    rows = _treasury_scope(ctx, lambda t: ledger.history(t.scope, agent))[0]
-    wallet = _fleet(cx.get(ctx)).policy.money.wallet
-    if as_json:
-        cx.print_json(rows)
-        return
-    table = Table(title=f"Ledger of {agent} ({wallet} wallet)")
-    for col in ("id", "state", "amount", "category", "to", "approval", "risk", "reason"):
-        table.add_column(col)
-    for e in rows["ledger"]:
-        table.add_row(str(e["entry_id"]), e["state"], _usd(e["amount_cents"]), e["category"], e["recipient"],
-                      e["approval"], f"{e['risk']:.2f}", e["reason"][:60])  # fmt: skip
-    cx.console.print(table)
-
-
-@budget_app.command("show")
-def budget_show(ctx: typer.Context, agent: AgentOpt, as_json: JsonOpt = False) -> None:
-    """Spent and left for the current day, week and month, and per category today."""
-    data = _treasury_scope(ctx, lambda t: ledger.budget(t.scope, agent, t.period_keys()))
-    if not data:
-        cx.fail(f"no agent '{agent}'", 3)
-    if as_json:
-        cx.print_json(data)
-        return
-    table = Table(title=f"Budget of {agent}")
-    for col in ("period", "key", "spent", "limit", "left"):
-        table.add_column(col)
-    for name, p in data["periods"].items():
-        table.add_row(name, p["key"], _usd(p["spent_cents"]), _usd(p["limit_cents"]), _usd(p["left_cents"]))
-    cx.console.print(table)
-
-
-@app.command()
-def kill(ctx: typer.Context) -> None:
-    """Fleet-wide kill switch: stop all spending now."""
-    _treasury_scope(ctx, lambda t: ledger.set_flag(t.scope, "kill", "on", cx.get(ctx).settings.reviewer))
-    cx.console.print("kill switch ON: no spending until `chimera resume`")
-
-
-@app.command()
-def resume(
-    ctx: typer.Context,
-    agent: Annotated[str | None, typer.Option("--agent", help="Resume one paused agent instead.")] = None,
-) -> None:
-    """Turn the kill switch off, or resume one paused agent."""
-    who = cx.get(ctx).settings.reviewer
-    if agent is None:
-        _treasury_scope(ctx, lambda t: ledger.set_flag(t.scope, "kill", "off", who))
-        cx.console.print("kill switch OFF")
-        return
-    if not _treasury_scope(ctx, lambda t: ledger.set_agent_status(t.scope, agent, "active", who)):
-        cx.fail(f"no agent '{agent}'", 3)
-    cx.console.print(f"agent {agent} resumed")
 
 
 @mcp_app.command("serve")

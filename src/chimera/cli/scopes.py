@@ -1,0 +1,72 @@
+"""What most commands do first: load the fleet, open the store, enter the tenant's scope or treasury."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import typer
+
+from chimera.cli import context as cx
+from chimera.config.loader import Fleet, load_fleet
+from chimera.errors import ChimeraError
+from chimera.governance.treasury import SpendOutcome, Treasury
+from chimera.pipeline.crashpoints import CrashPoints
+from chimera.store import open_database
+from chimera.store.fleet import cents, sync_fleet
+from chimera.store.ledger import sync_limits
+from chimera.store.scope import TenantScope
+from chimera.wallets.base import Wallet
+from chimera.wallets.coinbase import CoinbaseWallet, open_cdp_wallet
+from chimera.wallets.simulated import SimulatedWallet
+
+T = TypeVar("T")
+
+
+def fleet_of(c: cx.CliContext) -> Fleet:
+    try:
+        return load_fleet(c.home)
+    except ChimeraError as exc:
+        cx.fail(str(exc), exc.exit_code)
+
+
+def in_scope(ctx: typer.Context, action: Callable[[TenantScope], Awaitable[T]], *, sync: bool = False) -> T:
+    """Load the fleet, open the store, and run ``action`` in the fleet's tenant scope."""
+    c = cx.get(ctx)
+    fleet = fleet_of(c)
+
+    async def main() -> T:
+        async with open_database(c.home.db_path) as db:
+            scope = TenantScope(db, fleet.tenant_id)
+            if sync:
+                await sync_fleet(scope, fleet)
+            return await action(scope)
+
+    return cx.run_async(main)
+
+
+def in_treasury(ctx: typer.Context, action: Callable[[Treasury], Awaitable[T]]) -> T:
+    """Run ``action`` with the tenant's treasury (simulated wallet), limits synced and in-flight spends recovered."""
+    c = cx.get(ctx)
+    fleet = fleet_of(c)
+    money = fleet.policy.money
+
+    async def main() -> T:
+        async with open_database(c.home.db_path) as db:
+            scope = TenantScope(db, fleet.tenant_id)
+            await sync_fleet(scope, fleet)
+            await sync_limits(scope, fleet)
+            wallet: Wallet
+            if money.wallet == "coinbase":
+                wallet = CoinbaseWallet(scope, open_cdp_wallet(c.settings.cdp), asset_id=money.asset_id)
+            else:
+                wallet = SimulatedWallet(scope, cents(money.starting_balance_usd))
+            treasury = Treasury(scope, money, wallet, crash=CrashPoints(c.settings.crash_at))
+            await treasury.recover()
+            return await action(treasury)
+
+    return cx.run_async(main)
+
+
+def spend_approver(t: Treasury, reviewer: str) -> Callable[[int], Awaitable[SpendOutcome]]:
+    return lambda review_id: t.approve_spend(review_id, reviewer)

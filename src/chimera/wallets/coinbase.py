@@ -114,19 +114,9 @@ class CoinbaseWallet:
     async def transfer(self, tenant_id: str, agent_id: str, key: str, recipient: str, amount_cents: int) -> str:
         """Record the intent, send once, record the hash; a lost answer raises TransferUnknown."""
         amount = usd_amount(amount_cents)
-        async with self._scope.transaction() as tx:
-            sent = await tx.fetchall(
-                "SELECT tx_hash FROM cdp_sends WHERE tenant_id = :tenant AND idempotency_key = :k", k=key
-            )
-            if sent:
-                if sent[0]["tx_hash"]:
-                    return str(sent[0]["tx_hash"])
-                raise TransferUnknown(f"transfer {key} was sent before without an answer; resolve it by lookup")
-            await tx.execute(
-                "INSERT INTO cdp_sends (idempotency_key, tenant_id, agent_id, recipient, amount, asset_id, sent_at)"
-                " VALUES (:k, :tenant, :a, :to, :amt, :asset, :now)",
-                k=key, a=agent_id, to=recipient, amt=amount, asset=self._asset, now=self._clock(),
-            )  # fmt: skip
+        earlier = await self._record_intent(key, agent_id, recipient, amount, self._asset)
+        if earlier is not None:
+            return earlier
 
         def send() -> Any:
             pending = self._wallet.transfer(
@@ -148,19 +138,9 @@ class CoinbaseWallet:
         self, tenant_id: str, agent_id: str, key: str, name: str, symbol: str, total_supply: str, budget_cents: int
     ) -> str:
         """Deploy once per key; an unanswered deployment is left for a human (it cannot be matched safely)."""
-        async with self._scope.transaction() as tx:
-            sent = await tx.fetchall(
-                "SELECT tx_hash FROM cdp_sends WHERE tenant_id = :tenant AND idempotency_key = :k", k=key
-            )
-            if sent:
-                if sent[0]["tx_hash"]:
-                    return str(sent[0]["tx_hash"])
-                raise TransferUnknown(f"token deployment {key} was sent before without an answer")
-            await tx.execute(
-                "INSERT INTO cdp_sends (idempotency_key, tenant_id, agent_id, recipient, amount, asset_id, sent_at)"
-                " VALUES (:k, :tenant, :a, :to, :amt, 'token', :now)",
-                k=key, a=agent_id, to=f"token:{symbol}", amt=total_supply, now=self._clock(),
-            )  # fmt: skip
+        earlier = await self._record_intent(key, agent_id, f"token:{symbol}", total_supply, "token")
+        if earlier is not None:
+            return earlier
 
         def deploy() -> Any:
             contract = self._wallet.deploy_token(name=name, symbol=symbol, total_supply=Decimal(total_supply))
@@ -173,6 +153,23 @@ class CoinbaseWallet:
         address = str(done.contract_address)
         await self._record_hash(key, address)
         return address
+
+    async def _record_intent(self, key: str, agent_id: str, recipient: str, amount: str, asset: str) -> str | None:
+        """Write what is about to be sent, before sending; return the hash if this key was already answered."""
+        async with self._scope.transaction() as tx:
+            sent = await tx.fetchall(
+                "SELECT tx_hash FROM cdp_sends WHERE tenant_id = :tenant AND idempotency_key = :k", k=key
+            )
+            if sent:
+                if sent[0]["tx_hash"]:
+                    return str(sent[0]["tx_hash"])
+                raise TransferUnknown(f"{key} was sent before without an answer; it is resolved by lookup, not resent")
+            await tx.execute(
+                "INSERT INTO cdp_sends (idempotency_key, tenant_id, agent_id, recipient, amount, asset_id, sent_at)"
+                " VALUES (:k, :tenant, :a, :to, :amt, :asset, :now)",
+                k=key, a=agent_id, to=recipient, amt=amount, asset=asset, now=self._clock(),
+            )  # fmt: skip
+        return None
 
     async def _record_hash(self, key: str, tx_hash: str) -> None:
         async with self._scope.transaction() as tx:

@@ -327,17 +327,27 @@ def bench(
 
 @mcp_app.command("serve")
 def mcp_serve(
-    server: Annotated[str, typer.Argument(help="Which bundled server: news.")],
+    ctx: typer.Context,
+    server: Annotated[str, typer.Argument(help="Which bundled server: news or memory.")],
     snapshot: Annotated[
         Path | None, typer.Option(help="News snapshot JSON to serve instead of the bundled one.")
     ] = None,
+    db: Annotated[Path | None, typer.Option(help="Memory file (default: data/memory.db in the fleet home).")] = None,
+    tenant: Annotated[str | None, typer.Option(help="Tenant of the memories (default: the fleet's).")] = None,
 ) -> None:
     """Run a bundled MCP server on stdio (for any MCP client)."""
-    if server != "news":
-        cx.fail(f"unknown server '{server}' (available: news)", 2)
-    from chimera.mcp.servers import news
+    if server == "news":
+        from chimera.mcp.servers import news
 
-    news.main(["--snapshot", str(snapshot)] if snapshot else [])
+        news.main(["--snapshot", str(snapshot)] if snapshot else [])
+    elif server == "memory":
+        from chimera.mcp.servers import memory
+
+        c = cx.get(ctx)
+        path = db or c.home.data_dir / "memory.db"
+        memory.main(["--db", str(path), "--tenant", tenant or fleet_of(c).tenant_id])
+    else:
+        cx.fail(f"unknown server '{server}' (available: news, memory)", 2)
 
 
 def main() -> None:

@@ -39,6 +39,7 @@ def test_transfer_balance_history_budget(cli: Cli) -> None:
     assert done.returncode == 0, done.stderr
     entry = json.loads(done.stdout)
     assert entry["status"] == "posted" and entry["entry"]["amount_cents"] == 450 and entry["tier"] == "auto"
+    assert entry["approved"] is True and entry["reason"] and entry["conditions"] == []
     balance = cli.json("wallet", "balance", "--agent", "nova")
     assert balance == {
         "agent_id": "nova",
@@ -64,7 +65,7 @@ def test_transfer_balance_history_budget(cli: Cli) -> None:
 
 
 def test_kill_switch_and_resume(cli: Cli) -> None:
-    assert cli.run("kill").returncode == 0
+    assert cli.json("kill") == {"kill_switch": "on"}
     stopped = _transfer(cli, "1")
     assert stopped.returncode == 3 and "kill switch" in stopped.stderr
     assert cli.run("resume").returncode == 0
@@ -206,7 +207,7 @@ def test_a_spend_past_150_percent_of_a_limit_pauses_the_agent_until_resumed(cli:
     assert json.loads(over.stdout)["paused_agent"] is True
     paused = _transfer(cli, "1")
     assert paused.returncode == 3 and "agent is paused" in paused.stderr
-    assert cli.run("resume", "--agent", "nova").returncode == 0
+    assert cli.json("resume", "--agent", "nova") == {"agent_id": "nova", "status": "active"}
     assert _transfer(cli, "1").returncode == 0
     events = [e["kind"] for e in cli.json("wallet", "history", "--agent", "nova")["events"]]
     assert "agent.pause" in events and "agent.resume" in events

@@ -64,7 +64,8 @@ def wallet_transfer(
         cx.fail(f"--amount: '{amount}' is not an amount in dollars", 2)
     req = SpendRequest(agent, "transfer", category, to, amount_cents, purpose)
     outcome = in_treasury(ctx, lambda t: t.spend(req, key))
-    data = {"status": outcome.status, "tier": outcome.decision.tier.value, "risk": outcome.decision.risk,
+    data = {"status": outcome.status, "approved": outcome.decision.approved, "tier": outcome.decision.tier.value,
+            "risk": outcome.decision.risk,
             "reason": outcome.decision.reason, "conditions": outcome.decision.conditions,
             "paused_agent": outcome.decision.pause_agent, "entry": outcome.entry}  # fmt: skip
     if as_json:
@@ -142,22 +143,30 @@ def budget_show(ctx: typer.Context, agent: AgentOpt, as_json: JsonOpt = False) -
     cx.console.print(table)
 
 
-def kill(ctx: typer.Context) -> None:
+def _say(as_json: bool, data: dict[str, str], text: str) -> None:
+    if as_json:
+        cx.print_json(data)
+    else:
+        cx.console.print(text)
+
+
+def kill(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """Fleet-wide kill switch: stop all spending and publishing now."""
     in_treasury(ctx, lambda t: ledger.set_flag(t.scope, "kill", "on", cx.get(ctx).settings.reviewer))
-    cx.console.print("kill switch ON: no spending until `chimera resume`")
+    _say(as_json, {"kill_switch": "on"}, "kill switch ON: no spending or publishing until `chimera resume`")
 
 
 def resume(
     ctx: typer.Context,
     agent: Annotated[str | None, typer.Option("--agent", help="Resume one paused agent instead.")] = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Turn the kill switch off, or resume one paused agent."""
     who = cx.get(ctx).settings.reviewer
     if agent is None:
         in_treasury(ctx, lambda t: ledger.set_flag(t.scope, "kill", "off", who))
-        cx.console.print("kill switch OFF")
+        _say(as_json, {"kill_switch": "off"}, "kill switch OFF")
         return
     if not in_treasury(ctx, lambda t: ledger.set_agent_status(t.scope, agent, "active", who)):
         cx.fail(f"no agent '{agent}'", 3)
-    cx.console.print(f"agent {agent} resumed")
+    _say(as_json, {"agent_id": agent, "status": "active"}, f"agent {agent} resumed")

@@ -125,3 +125,31 @@ def test_chimera_mcp_serve_memory_uses_the_fleet_home(tmp_path: Path) -> None:
 
     assert [m["content"] for m in anyio.run(main)] == ["sleep habits thread"]
     assert (root / "data" / "memory.db").exists()
+
+
+def test_mcp_list_and_call_commands(tmp_path: Path) -> None:
+    import json
+    import subprocess
+
+    from chimera.cli.init_cmd import write_sample_fleet
+
+    root = tmp_path / "fleet"
+    write_sample_fleet(root)
+    base = [sys.executable, "-m", "chimera", "--home", str(root), "mcp"]
+    listed = json.loads(subprocess.run([*base, "list", "--json"], capture_output=True, text=True, check=True).stdout)
+    assert {s["server"]: s["state"] for s in listed} == {"news": "up", "memory": "up"}
+    news = next(s for s in listed if s["server"] == "news")
+    assert news["tools"] == ["fetch_trends", "search_news"] and news["resources"] == ["news://latest"]
+    called = subprocess.run(
+        [*base, "call", "news", "fetch_trends", "--args", '{"topic": "energy", "limit": 2}'],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert [i["topic"] for i in json.loads(called.stdout)["result"]] == ["energy", "energy"]
+    bad = subprocess.run(
+        [*base, "call", "news", "fetch_trends", "--args", "{nope"], capture_output=True, text=True, check=False
+    )
+    assert bad.returncode == 2 and "--args is not JSON" in bad.stderr
+    missing = subprocess.run([*base, "call", "news", "no_such_tool"], capture_output=True, text=True, check=False)
+    assert missing.returncode == 4 and "MCP server 'news'" in missing.stderr

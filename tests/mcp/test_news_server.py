@@ -10,7 +10,8 @@ import anyio
 import pytest
 
 from chimera.errors import ToolError
-from chimera.mcp.news_client import ServerCommand, open_news_source
+from chimera.mcp.command import ServerCommand
+from chimera.mcp.news_client import open_news_source
 
 SERVERS = Path(__file__).parent / "servers"
 

@@ -14,9 +14,11 @@ from chimera.cli.init_cmd import holds_fleet, write_sample_fleet
 from chimera.cli.review_cmd import approve_item, interactive, render_item, review_table
 from chimera.cli.scopes import fleet_of, in_scope, in_treasury, spend_approver
 from chimera.cli.status_cmd import outbox_view, status_view
-from chimera.errors import ChimeraError, Refusal
+from chimera.errors import ChimeraError, Refusal, ToolError
 from chimera.governance.treasury import Treasury
 from chimera.logs import configure as configure_logging
+from chimera.mcp.command import ServerCommand
+from chimera.mcp.session import call_tool, open_session
 from chimera.models.config import CampaignStatus
 from chimera.models.work import ReviewItem, ReviewStatus
 from chimera.runtime.runner import RunOptions, RunSummary, run_fleet
@@ -348,6 +350,79 @@ def mcp_serve(
         memory.main(["--db", str(path), "--tenant", tenant or fleet_of(c).tenant_id])
     else:
         cx.fail(f"unknown server '{server}' (available: news, memory)", 2)
+
+
+def _bundled_servers(c: cx.CliContext) -> dict[str, ServerCommand]:
+    return {
+        "news": ServerCommand.bundled_news(),
+        "memory": ServerCommand.bundled_memory(c.home.data_dir / "memory.db", fleet_of(c).tenant_id),
+    }
+
+
+@mcp_app.command("list")
+def mcp_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+    """Start each bundled server and show its state, tools and resources."""
+    servers = _bundled_servers(cx.get(ctx))
+
+    async def main() -> list[dict[str, object]]:
+        out: list[dict[str, object]] = []
+        for name, command in servers.items():
+            try:
+                async with open_session(command, name=name) as session:
+                    tools = [t.name for t in (await session.list_tools()).tools]
+                    resources = [str(r.uri) for r in (await session.list_resources()).resources]
+                out.append({"server": name, "state": "up", "tools": tools, "resources": resources})
+            except ToolError as exc:
+                out.append({"server": name, "state": "down", "error": str(exc)})
+        return out
+
+    listed = cx.run_async(main)
+    if as_json:
+        cx.print_json(listed)
+        return
+    table = Table(title="MCP servers")
+    for col in ("server", "state", "tools", "resources"):
+        table.add_column(col)
+    for row in listed:
+        tools = row.get("tools")
+        resources = row.get("resources")
+        table.add_row(
+            str(row["server"]),
+            str(row["state"]),
+            ", ".join(tools) if isinstance(tools, list) else str(row.get("error", "")),
+            ", ".join(resources) if isinstance(resources, list) else "",
+        )
+    cx.console.print(table)
+
+
+@mcp_app.command("call")
+def mcp_call(
+    ctx: typer.Context,
+    server: Annotated[str, typer.Argument(help="news or memory.")],
+    tool: Annotated[str, typer.Argument(help="Tool name (see chimera mcp list).")],
+    args: Annotated[str, typer.Option("--args", help="Tool arguments as a JSON object.")] = "{}",
+) -> None:
+    """Call one tool of a bundled server and print its result as JSON (for debugging)."""
+    import json
+
+    servers = _bundled_servers(cx.get(ctx))
+    if server not in servers:
+        cx.fail(f"unknown server '{server}' (available: {', '.join(servers)})", 2)
+    try:
+        arguments = json.loads(args)
+    except ValueError as exc:
+        cx.fail(f"--args is not JSON: {exc}", 2)
+    if not isinstance(arguments, dict):
+        cx.fail("--args must be a JSON object", 2)
+
+    async def main() -> object:
+        async with open_session(servers[server], name=server) as session:
+            result = await call_tool(session, server, tool, arguments)
+        if result.structured_content is not None:
+            return result.structured_content
+        return [getattr(c, "text", str(c)) for c in result.content]
+
+    cx.print_json(cx.run_async(main))
 
 
 def main() -> None:

@@ -9,19 +9,18 @@ something that is not news) becomes a ToolError that names the server.
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import anyio
 import mcp_types
 from mcp.client.session import ClientSession
-from mcp.client.stdio import StdioServerParameters, stdio_client
 from pydantic import TypeAdapter, ValidationError
 
-from chimera.errors import ToolError, first_chimera_error
+from chimera.errors import ToolError
+from chimera.mcp.command import ServerCommand
+from chimera.mcp.session import call_tool, open_session
 from chimera.models.news import NewsItem
 
 _ITEMS = TypeAdapter(list[NewsItem])
@@ -39,26 +38,6 @@ class NewsSource(Protocol):
     async def trends(self, topic: str, limit: int) -> list[NewsItem]:
         """Items on one topic, newest first."""
         ...
-
-
-@dataclass(frozen=True, slots=True)
-class ServerCommand:
-    """How to start an MCP server."""
-
-    command: str
-    """Executable."""
-    args: list[str] = field(default_factory=list)
-    """Arguments."""
-    env: dict[str, str] = field(default_factory=dict)
-    """Extra environment for the subprocess (it gets nothing else but PATH and the like)."""
-
-    @classmethod
-    def bundled_news(cls, snapshot: str | None = None) -> ServerCommand:
-        """The news server that ships with Chimera, run with this Python."""
-        args = ["-m", "chimera.mcp.servers.news"]
-        if snapshot:
-            args += ["--snapshot", snapshot]
-        return cls(sys.executable, args)
 
 
 class McpNewsSource:
@@ -95,17 +74,7 @@ class McpNewsSource:
         return self._parse_tool(await self._call("search_news", {"query": query, "limit": limit}))
 
     async def _call(self, tool: str, args: dict[str, Any]) -> mcp_types.CallToolResult:
-        try:
-            with anyio.fail_after(self._timeout):
-                result = await self._session.call_tool(tool, args)
-        except TimeoutError:
-            raise ToolError(f"MCP server '{self.server}' did not answer {tool} within {self._timeout}s") from None
-        except Exception as exc:  # the SDK raises McpError and transport errors alike
-            raise ToolError(f"MCP server '{self.server}' failed on {tool}: {exc}") from exc
-        if result.is_error:
-            detail = " ".join(c.text for c in result.content if isinstance(c, mcp_types.TextContent))
-            raise ToolError(f"MCP server '{self.server}' tool {tool} reported an error: {detail[:300]}")
-        return result
+        return await call_tool(self._session, self.server, tool, args, self._timeout)
 
     def _parse_tool(self, result: mcp_types.CallToolResult) -> list[NewsItem]:
         data = result.structured_content
@@ -127,23 +96,6 @@ class McpNewsSource:
 async def open_news_source(
     command: ServerCommand, *, name: str = "news", timeout_s: float = 20.0
 ) -> AsyncIterator[McpNewsSource]:
-    """Start the server, initialise a session, and stop the server on exit."""
-    params = StdioServerParameters(command=command.command, args=command.args, env=command.env or None)
-    try:
-        async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
-            try:
-                with anyio.fail_after(timeout_s):
-                    await session.initialize()
-            except TimeoutError:
-                raise ToolError(f"MCP server '{name}' did not finish starting within {timeout_s}s") from None
-            except Exception as exc:  # garbage on stdout, early exit, protocol mismatch
-                raise ToolError(f"MCP server '{name}' failed to start: {exc}") from exc
-            yield McpNewsSource(session, name, timeout_s)
-    except OSError as exc:
-        raise ToolError(f"cannot start MCP server '{name}' ({command.command}): {exc}") from exc
-    except BaseExceptionGroup as group:
-        # The SDK's task groups wrap what went wrong; surface our own error plainly.
-        found = first_chimera_error(group)
-        if found is None:
-            raise
-        raise found from None
+    """Start the news server and wrap its session as a NewsSource."""
+    async with open_session(command, name=name, timeout_s=timeout_s) as session:
+        yield McpNewsSource(session, name, timeout_s)

@@ -23,7 +23,8 @@ from typing import Any
 import anyio
 
 from chimera.config.loader import Fleet
-from chimera.mcp.news_client import ServerCommand, open_news_source
+from chimera.mcp.command import ServerCommand
+from chimera.mcp.news_client import open_news_source
 from chimera.models.config import Campaign, FleetPolicy, Persona, RuntimePolicy
 from chimera.models.work import Priority
 from chimera.pipeline.messages import PlanRequest

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 import anyio
 
 from chimera.config.loader import Fleet
-from chimera.mcp.news_client import NewsSource, ServerCommand, open_news_source
+from chimera.mcp.command import ServerCommand
+from chimera.mcp.news_client import NewsSource, open_news_source
 from chimera.models.work import Result, Task, TaskStatus
 from chimera.pipeline.books import CampaignBook, DependencyBook, KillSwitch
 from chimera.pipeline.crashpoints import CrashPoints

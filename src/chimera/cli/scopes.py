@@ -24,6 +24,7 @@ T = TypeVar("T")
 
 
 def fleet_of(c: cx.CliContext) -> Fleet:
+    """The fleet in the home, or exit with the file, field and problem."""
     try:
         return load_fleet(c.home)
     except ChimeraError as exc:
@@ -46,7 +47,7 @@ def in_scope(ctx: typer.Context, action: Callable[[TenantScope], Awaitable[T]], 
 
 
 def in_treasury(ctx: typer.Context, action: Callable[[Treasury], Awaitable[T]]) -> T:
-    """Run ``action`` with the tenant's treasury (simulated wallet), limits synced and in-flight spends recovered."""
+    """Run ``action`` with the tenant's treasury (the configured wallet), limits synced, in-flight spends recovered."""
     c = cx.get(ctx)
     fleet = fleet_of(c)
     money = fleet.policy.money
@@ -69,4 +70,5 @@ def in_treasury(ctx: typer.Context, action: Callable[[Treasury], Awaitable[T]]) 
 
 
 def spend_approver(t: Treasury, reviewer: str) -> Callable[[int], Awaitable[SpendOutcome]]:
+    """What approving a spend review does: pay it through the treasury as ``reviewer``."""
     return lambda review_id: t.approve_spend(review_id, reviewer)

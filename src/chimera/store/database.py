@@ -23,11 +23,13 @@ from chimera.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 BUSY_TIMEOUT_MS = 10_000
 
+# busy_timeout comes first: switching to WAL needs a lock, and without a
+# timeout a connection opened while another holds one fails at once.
 PRAGMAS = (
+    f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}",
     "PRAGMA journal_mode = WAL",
     "PRAGMA synchronous = FULL",
     "PRAGMA foreign_keys = ON",
-    f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}",
     "PRAGMA temp_store = MEMORY",
     "PRAGMA cache_size = -32768",
 )

@@ -67,9 +67,9 @@ class MemoryStore:
     def __init__(self, path: Path, tenant_id: str) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self._conn.execute("PRAGMA busy_timeout = 10000")  # before WAL: switching modes needs a lock
         self._conn.execute("PRAGMA journal_mode = WAL")
         self._conn.execute("PRAGMA synchronous = FULL")
-        self._conn.execute("PRAGMA busy_timeout = 10000")
         self._conn.executescript(SCHEMA)
         self.tenant_id = tenant_id
 

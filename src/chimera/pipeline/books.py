@@ -40,9 +40,6 @@ class DependencyBook:
     def __init__(self) -> None:
         self._waiting: dict[str, list[Task]] = {}
 
-    def __len__(self) -> int:
-        return sum(len(v) for v in self._waiting.values())
-
     def add(self, task: Task) -> None:
         """Remember a blocked task."""
         assert task.depends_on is not None

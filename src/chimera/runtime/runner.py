@@ -41,7 +41,7 @@ from chimera.store.committer import Committer
 from chimera.store.database import Database
 from chimera.store.fleet import campaign_states, kill_switch_on, sync_fleet
 from chimera.store.scope import TenantScope
-from chimera.store.tasks import max_seq, open_tasks, pending_tasks, seen_items
+from chimera.store.tasks import max_seq, open_tasks, released_tasks, seen_items
 
 log = logging.getLogger("chimera.runtime")
 
@@ -172,7 +172,7 @@ async def _pick_up_released(p: Pipeline, interval_s: float) -> None:
     """Queue tasks a reviewer released (in another process) while this run waits on them."""
     while True:
         await anyio.sleep(interval_s)
-        for t in await pending_tasks(p.scope):
+        for t in await released_tasks(p.scope):
             if t.depends_on and any(d.task_id == t.task_id for d in p.deps.peek(t.depends_on)):
                 p.deps.release(t.depends_on)
                 p.tracker.opened()

@@ -40,10 +40,11 @@ async def open_tasks(scope: TenantScope) -> list[Task]:
     return [row_to_task(r) for r in rows]
 
 
-async def pending_tasks(scope: TenantScope) -> list[Task]:
-    """Tasks ready for a worker, in queue order."""
+async def released_tasks(scope: TenantScope) -> list[Task]:
+    """Pending tasks that waited on another task: the ones a reviewer may have released."""
     rows = await scope.fetchall(
-        f"SELECT {_COLUMNS} FROM tasks WHERE tenant_id = :tenant AND status = 'pending' ORDER BY priority, seq"
+        f"SELECT {_COLUMNS} FROM tasks WHERE tenant_id = :tenant AND status = 'pending'"
+        " AND depends_on IS NOT NULL ORDER BY priority, seq"
     )
     return [row_to_task(r) for r in rows]
 

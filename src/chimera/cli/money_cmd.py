@@ -112,7 +112,7 @@ def wallet_deploy_token(
 @wallet_app.command("history")
 def wallet_history(ctx: typer.Context, agent: AgentOpt, as_json: JsonOpt = False) -> None:
     """Ledger entries and money events of an agent, newest first."""
-    rows = in_treasury(ctx, lambda t: ledger.history(t.scope, agent))[0]
+    rows = in_treasury(ctx, lambda t: ledger.history(t.scope, agent))
     wallet = fleet_of(cx.get(ctx)).policy.money.wallet
     if as_json:
         cx.print_json(rows)

@@ -297,7 +297,7 @@ async def in_flight(scope: TenantScope, created_before: float) -> list[dict[str,
     return [dict(r) for r in rows]
 
 
-async def history(scope: TenantScope, agent_id: str, limit: int = 100) -> list[dict[str, Any]]:
+async def history(scope: TenantScope, agent_id: str, limit: int = 100) -> dict[str, list[dict[str, Any]]]:
     """Ledger entries and money-related audit rows of one agent, newest first."""
     entries = [
         dict(r)
@@ -318,7 +318,7 @@ async def history(scope: TenantScope, agent_id: str, limit: int = 100) -> list[d
             n=limit,
         )
     ]
-    return [{"ledger": entries, "events": events}]
+    return {"ledger": entries, "events": events}
 
 
 async def budget(scope: TenantScope, agent_id: str, keys: PeriodKeys) -> dict[str, Any]:

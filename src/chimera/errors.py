@@ -10,7 +10,9 @@ __all__ = [
     "ChimeraError",
     "ConfigError",
     "Failure",
+    "PermissionRefused",
     "Refusal",
+    "ServerUnavailable",
     "StoreError",
     "ToolError",
     "first_chimera_error",
@@ -54,6 +56,14 @@ class StoreError(Failure):
 
 class ToolError(Failure):
     """An MCP server or other tool failed, hung, or answered with garbage."""
+
+
+class ServerUnavailable(ToolError):
+    """An MCP server crashed, hung, or is marked down; unlike a tool's own error, a restart may help."""
+
+
+class PermissionRefused(Refusal):
+    """An agent's role does not allow the skill, tool, platform or spend it asked for."""
 
 
 def first_chimera_error(exc: BaseException) -> ChimeraError | None:

@@ -62,6 +62,11 @@ class Settings:
         )
 
 
+def env_value(name: str) -> str | None:
+    """One variable of the environment (for ``$NAME`` references in configuration), or None if unset."""
+    return os.environ.get(name) or None
+
+
 def _cdp(env: Mapping[str, str]) -> CdpCredentials | None:
     name, key = env.get("CDP_API_KEY_NAME"), env.get("CDP_API_KEY_PRIVATE_KEY")
     if not name or not key:

@@ -90,6 +90,12 @@ def load_fleet(home: Home) -> Fleet:
         persona = parse_persona(path)
         if persona.agent_id in personas:
             raise ConfigError(str(path), f"agent '{persona.agent_id}' is defined twice", "agent_id")
+        if persona.role not in policy.roles:
+            raise ConfigError(
+                str(path),
+                f"role '{persona.role}' is not defined in fleet.toml (roles: {', '.join(sorted(policy.roles))})",
+                "role",
+            )
         personas[persona.agent_id] = persona
     if not personas:
         raise ConfigError(str(home.personas_dir), "no persona files (*.md)")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import fnmatch
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+SPEND_CATEGORIES = ("compute", "storage", "api", "content", "other")
 
 Identifier = Annotated[
     str,
@@ -47,6 +50,8 @@ class Persona(_Strict):
     """Extra behavioural rules; the base rules always apply too."""
     bio: str = ""
     """Free text from the body of the persona file."""
+    role: Identifier = "influencer"
+    """The role (fleet.toml ``[roles.NAME]``) that says which skills, MCP tools, platforms and spends it may use."""
 
     def all_rules(self) -> list[str]:
         """The base rules followed by the persona's own."""
@@ -98,6 +103,15 @@ class JudgePolicy(_Strict):
         return self
 
 
+class ResourceRef(_Strict):
+    """One MCP resource perception reads."""
+
+    server: Identifier = "news"
+    """Name of the MCP server (``news``, ``memory`` or one of ``[mcp.servers]``)."""
+    uri: str = Field(default="news://latest", min_length=1)
+    """Resource URI on that server."""
+
+
 class PerceptionPolicy(_Strict):
     """How news is polled and scored."""
 
@@ -107,8 +121,8 @@ class PerceptionPolicy(_Strict):
     """Relevance at or above which the trend task is high priority."""
     poll_interval_s: float = Field(default=60.0, gt=0)
     """Seconds between polls in a continuous run."""
-    resource: str = "news://latest"
-    """The MCP resource polled for news."""
+    sources: list[ResourceRef] = Field(default_factory=lambda: [ResourceRef()], min_length=1)
+    """The MCP resources polled for news (each must serve a JSON array of news items)."""
 
 
 class PlatformPolicy(_Strict):
@@ -127,9 +141,105 @@ class RuntimePolicy(_Strict):
     """Simulated model latency inside the offline writer."""
 
 
-Usd = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
+class McpServerConfig(_Strict):
+    """A third-party MCP server, started as a stdio subprocess."""
 
-SPEND_CATEGORIES = ("compute", "storage", "api", "content", "other")
+    command: str = Field(min_length=1)
+    """Executable."""
+    args: list[str] = Field(default_factory=list)
+    """Arguments."""
+    env: dict[str, str] = Field(default_factory=dict)
+    """Extra environment; a value ``$NAME`` is taken from Chimera's own environment (for keys)."""
+    timeout_s: float = Field(default=20.0, gt=0, le=600)
+    """Seconds a start-up or a call may take."""
+
+
+class McpPolicy(_Strict):
+    """The MCP client pool: third-party servers and how crashes are handled (``[mcp]``)."""
+
+    servers: dict[str, McpServerConfig] = Field(default_factory=dict)
+    """Third-party servers by name (``news`` and ``memory`` are bundled and always present)."""
+    call_timeout_s: float = Field(default=20.0, gt=0, le=600)
+    """Seconds a call to a bundled server may take."""
+    max_restarts: int = Field(default=5, ge=0, le=1000)
+    """Restarts allowed within ``restart_window_s`` before a server is marked down."""
+    restart_window_s: float = Field(default=300.0, gt=0)
+    """Window for counting restarts."""
+    backoff_base_s: float = Field(default=0.5, ge=0)
+    """First restart delay; it doubles per failure (with jitter) up to ``backoff_max_s``."""
+    backoff_max_s: float = Field(default=30.0, ge=0)
+    """Longest restart delay."""
+    ping_interval_s: float = Field(default=15.0, gt=0)
+    """How often an idle server is pinged to notice a crash or a hang."""
+    down_retry_s: float = Field(default=300.0, gt=0)
+    """How long a server marked down waits before it is tried again."""
+
+    @model_validator(mode="after")
+    def _no_bundled_names(self) -> McpPolicy:
+        taken = set(self.servers) & set(BUNDLED_SERVERS)
+        if taken:
+            raise ValueError(f"server names {sorted(taken)} are taken by the bundled servers")
+        return self
+
+
+#: Servers Chimera ships and always starts.
+BUNDLED_SERVERS = ("news", "memory")
+
+
+class NewsFeed(_Strict):
+    """An RSS, Atom or JSON feed the bundled news server reads."""
+
+    url: str = Field(pattern=r"^https?://", max_length=2000)
+    """Feed address."""
+    topic: str | None = Field(default=None, max_length=64)
+    """Topic given to its items (else the item's first category, else 'general')."""
+    name: str | None = Field(default=None, max_length=100)
+    """Source name shown with its items (else the feed's own title)."""
+
+
+class NewsPolicy(_Strict):
+    """The bundled news server (``[news]``): feeds, refresh, and the offline snapshot as fallback."""
+
+    feeds: list[NewsFeed] = Field(default_factory=list)
+    """Feeds to read; with none (or no network and an empty cache) the offline snapshot is served."""
+    refresh_s: float = Field(default=900.0, gt=0)
+    """Seconds before cached feeds are fetched again."""
+    fetch_timeout_s: float = Field(default=10.0, gt=0, le=120)
+    """Seconds one feed may take to download."""
+
+
+class MemoryPolicy(_Strict):
+    """Agent memory (``[memory]``): recall before writing, and optional vector ranking."""
+
+    recall: int = Field(default=3, ge=0, le=20)
+    """Earlier posts recalled before a draft is written (0: memory is not consulted)."""
+    repeat_similarity: float = Field(default=0.6, gt=0, le=1)
+    """Word overlap with a recalled post at or above which a draft counts as a repeat."""
+    embeddings_url: str | None = Field(default=None, pattern=r"^https?://")
+    """OpenAI-compatible embeddings endpoint base URL (adds vector ranking); key from CHIMERA_EMBEDDINGS_API_KEY."""
+    embeddings_model: str = "text-embedding-3-small"
+    """Embedding model name."""
+
+
+class Role(_Strict):
+    """What an agent of this role may use; patterns are shell-style (``*``, ``news.*``)."""
+
+    skills: list[str] = Field(default_factory=lambda: ["*"])
+    """Task types it may run."""
+    mcp_tools: list[str] = Field(default_factory=lambda: ["news.*", "memory.*"])
+    """MCP tools as ``server.tool``."""
+    platforms: list[str] = Field(default_factory=lambda: ["*"])
+    """Platforms it may publish to."""
+    spend_categories: list[str] = Field(default_factory=lambda: list(SPEND_CATEGORIES))
+    """Spend categories it may use."""
+
+    def allows(self, kind: str, name: str) -> bool:
+        """Whether ``name`` matches one of the patterns of ``kind`` (skills, mcp_tools, platforms, spend_categories)."""
+        patterns: list[str] = getattr(self, kind)
+        return any(fnmatch.fnmatchcase(name, p) for p in patterns)
+
+
+Usd = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
 
 
 class SpendLimits(_Strict):
@@ -207,6 +317,14 @@ class FleetPolicy(_Strict):
     """Budgets, CFO and wallet."""
     platforms: dict[str, PlatformPolicy] = Field(default_factory=lambda: {"outbox": PlatformPolicy(max_chars=500)})
     """Per-platform limits, keyed by platform name."""
+    news: NewsPolicy = NewsPolicy()
+    """The bundled news server's feeds."""
+    mcp: McpPolicy = McpPolicy()
+    """Third-party MCP servers and crash handling."""
+    memory: MemoryPolicy = MemoryPolicy()
+    """Agent memory."""
+    roles: dict[str, Role] = Field(default_factory=lambda: {"influencer": Role()})
+    """Roles by name; every persona names one (default ``influencer``)."""
 
     def platform(self, name: str) -> PlatformPolicy:
         """The limits for a platform, falling back to the defaults."""

@@ -314,6 +314,19 @@ MIGRATIONS: tuple[str, ...] = (
         created_at       REAL NOT NULL
     ) STRICT;
     """,
+    # 3: the MCP servers a run supervises, as last reported (``chimera status`` reads it)
+    """
+    CREATE TABLE mcp_servers (
+        tenant_id   TEXT NOT NULL,
+        name        TEXT NOT NULL,
+        state       TEXT NOT NULL CHECK (state IN ('starting', 'up', 'restarting', 'down', 'stopped')),
+        restarts    INTEGER NOT NULL DEFAULT 0 CHECK (restarts >= 0),
+        last_error  TEXT,
+        tools       TEXT NOT NULL DEFAULT '[]',
+        updated_at  REAL NOT NULL,
+        PRIMARY KEY (tenant_id, name)
+    ) STRICT;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

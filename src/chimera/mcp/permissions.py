@@ -1,0 +1,36 @@
+"""Which MCP tools an agent may call: its role's allow-list, enforced in the client."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from chimera.errors import PermissionRefused
+from chimera.models.config import Persona, Role
+
+RefusalListener = Callable[[str, str], None]
+
+
+class ToolPermissions:
+    """Checks ``server.tool`` against the role of the agent asking."""
+
+    def __init__(
+        self, roles: dict[str, Role], personas: dict[str, Persona], on_refusal: RefusalListener | None = None
+    ) -> None:
+        self._roles = roles
+        self._role_of = {agent: p.role for agent, p in personas.items()}
+        self._on_refusal = on_refusal
+
+    def allowed(self, agent_id: str, server: str, tool: str) -> bool:
+        """Whether the agent's role lists the tool."""
+        role = self._roles.get(self._role_of.get(agent_id, ""))
+        return role is not None and role.allows("mcp_tools", f"{server}.{tool}")
+
+    def check(self, agent_id: str, server: str, tool: str) -> None:
+        """Raise PermissionRefused (and report it) unless the agent may call the tool."""
+        if self.allowed(agent_id, server, tool):
+            return
+        what = f"{server}.{tool}"
+        if self._on_refusal is not None:
+            self._on_refusal(agent_id, what)
+        role = self._role_of.get(agent_id, "none")
+        raise PermissionRefused(f"agent '{agent_id}' (role '{role}') may not call MCP tool {what}")

@@ -24,3 +24,9 @@ class NewsItem(BaseModel):
     """Who published it."""
     published_at: str = ""
     """ISO 8601 time of publication."""
+    link: str = ""
+    """Where the story is, when the source gave one."""
+    trend: float = Field(default=0.0, ge=0, le=1)
+    """Trend score from recency and velocity (set by the news server; 0 when unknown)."""
+    velocity: int = Field(default=1, ge=1)
+    """How many sources carry this story (set by the news server)."""

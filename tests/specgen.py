@@ -57,11 +57,7 @@ def db_schema_block() -> str:
     return "".join(f"{' '.join(sql.split())};\n" for _, _, sql in rows)
 
 
-def news_tools_block() -> str:
-    from chimera.mcp.servers.news import build_server
-
-    server = build_server([])
-
+def _tools_block(server: Any) -> str:
     async def tools() -> list[Any]:
         return await server.list_tools()  # type: ignore[no-any-return]
 
@@ -70,10 +66,29 @@ def news_tools_block() -> str:
     return json.dumps(out, indent=2, sort_keys=True) + "\n"
 
 
+def news_tools_block() -> str:
+    from chimera.mcp.servers.news import build_server
+
+    return _tools_block(build_server([]))
+
+
+def memory_tools_block() -> str:
+    from chimera.mcp.servers.memory import build_server
+    from chimera.mcp.servers.memory_store import MemoryStore
+
+    with tempfile.TemporaryDirectory() as tmp:
+        store = MemoryStore(Path(tmp) / "m.db", "spec")
+        try:
+            return _tools_block(build_server(store))
+        finally:
+            store.close()
+
+
 def expected() -> dict[str, str]:
     blocks = {name: model_block(model) for name, model in MODELS.items()}
     blocks["db.schema"] = db_schema_block()
     blocks["mcp.news.tools"] = news_tools_block()
+    blocks["mcp.memory.tools"] = memory_tools_block()
     return blocks
 
 

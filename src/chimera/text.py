@@ -183,3 +183,9 @@ def keywords(*texts: str | Iterable[str]) -> frozenset[str]:
         for part in [text] if isinstance(text, str) else text:
             found |= text_keywords(part)
     return frozenset(found)
+
+
+def similarity(a: str, b: str) -> float:
+    """Share of content words two texts have in common (Jaccard over stemmed keywords), in [0, 1]."""
+    ka, kb = text_keywords(a), text_keywords(b)
+    return len(ka & kb) / len(ka | kb) if ka and kb else 0.0

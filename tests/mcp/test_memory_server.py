@@ -139,7 +139,7 @@ def test_mcp_list_and_call_commands(tmp_path: Path) -> None:
     listed = json.loads(subprocess.run([*base, "list", "--json"], capture_output=True, text=True, check=True).stdout)
     assert {s["server"]: s["state"] for s in listed} == {"news": "up", "memory": "up"}
     news = next(s for s in listed if s["server"] == "news")
-    assert news["tools"] == ["fetch_trends", "search_news"] and news["resources"] == ["news://latest"]
+    assert news["tools"] == ["fetch_trends", "search_news"] and news["resources"] == ["news://latest", "news://status"]
     called = subprocess.run(
         [*base, "call", "news", "fetch_trends", "--args", '{"topic": "energy", "limit": 2}'],
         capture_output=True,

@@ -14,12 +14,13 @@ from chimera.cli.init_cmd import holds_fleet, write_sample_fleet
 from chimera.cli.review_cmd import approve_item, interactive, render_item, review_table
 from chimera.cli.scopes import fleet_of, in_scope, in_treasury, spend_approver
 from chimera.cli.status_cmd import outbox_view, status_view
-from chimera.errors import ChimeraError, Refusal, ToolError
+from chimera.errors import ChimeraError, Refusal
 from chimera.governance.treasury import Treasury
 from chimera.logs import configure as configure_logging
 from chimera.mcp.command import ServerCommand
-from chimera.mcp.session import call_tool, open_session
-from chimera.models.config import CampaignStatus
+from chimera.mcp.fleet_servers import fleet_server_specs
+from chimera.mcp.pool import ServerSpec, open_pool
+from chimera.models.config import BUNDLED_SERVERS, CampaignStatus, FleetPolicy
 from chimera.models.work import ReviewItem, ReviewStatus
 from chimera.runtime.runner import RunOptions, RunSummary, run_fleet
 from chimera.settings import Settings
@@ -105,8 +106,13 @@ def run(
             cx.err_console.print(
                 f"chimera run ({mode}): tenant {fleet.tenant_id}, {len(fleet.campaigns)} campaigns, "
                 f"writer [bold]{summary.writer}[/] (offline, deterministic templates), news {summary.news}, "
-                f"outbox local; resumed {summary.resumed} unfinished tasks"
+                f"memory {summary.memory}, outbox local; resumed {summary.resumed} unfinished tasks"
             )
+            for server in summary.servers:
+                if server.state != "up":
+                    cx.err_console.print(
+                        f"[yellow]warning:[/] MCP server {server.name} is {server.state.value}: {server.last_error}"
+                    )
             if summary.orphaned:
                 cx.err_console.print(
                     f"[yellow]warning:[/] {summary.orphaned} unfinished tasks belong to campaigns removed from "
@@ -115,7 +121,7 @@ def run(
 
     async def main() -> RunSummary:
         async with open_database(c.home.db_path) as db:
-            return await run_fleet(fleet, db, options, on_ready=ready)
+            return await run_fleet(fleet, db, options, home=c.home, on_ready=ready)
 
     try:
         summary = cx.run_async(main)
@@ -126,7 +132,9 @@ def run(
         "alerts": summary.alerts,
         "cycles": summary.cycles, "occ_conflicts": summary.conflicts,
         "decisions": {v: summary.decisions.get(v, 0) for v in ("approve", "escalate", "reject")},
-        "writer": summary.writer, "news": summary.news, "perception_errors": summary.perception_errors,
+        "writer": summary.writer, "news": summary.news, "memory": summary.memory,
+        "perception_errors": summary.perception_errors, "blocked_items": summary.blocked_items,
+        "mcp_servers": {s.name: {"state": s.state.value, "restarts": s.restarts} for s in summary.servers},
     }  # fmt: skip
     if as_json:
         cx.print_json(data)
@@ -337,44 +345,47 @@ def mcp_serve(
     db: Annotated[Path | None, typer.Option(help="Memory file (default: data/memory.db in the fleet home).")] = None,
     tenant: Annotated[str | None, typer.Option(help="Tenant of the memories (default: the fleet's).")] = None,
 ) -> None:
-    """Run a bundled MCP server on stdio (for any MCP client)."""
+    """Run a bundled MCP server on stdio (for any MCP client); it uses the fleet's [news] / [memory] settings."""
+    c = cx.get(ctx)
+    if server not in BUNDLED_SERVERS:
+        cx.fail(f"unknown server '{server}' (available: {', '.join(BUNDLED_SERVERS)})", 2)
+    fleet = fleet_of(c) if c.home.fleet_file.exists() else None
+    policy = fleet.policy if fleet is not None else FleetPolicy()
     if server == "news":
         from chimera.mcp.servers import news
 
-        news.main(["--snapshot", str(snapshot)] if snapshot else [])
-    elif server == "memory":
+        command = ServerCommand.bundled_news(
+            str(snapshot) if snapshot else None, policy.news, c.home.data_dir / "news-cache.db"
+        )
+        news.main(command.args[2:])
+    else:
         from chimera.mcp.servers import memory
 
-        c = cx.get(ctx)
+        if fleet is None and tenant is None:
+            cx.fail(f"no fleet in {c.home.root}: give --tenant (and --db)", 2)
         path = db or c.home.data_dir / "memory.db"
-        memory.main(["--db", str(path), "--tenant", tenant or fleet_of(c).tenant_id])
-    else:
-        cx.fail(f"unknown server '{server}' (available: news, memory)", 2)
+        command = ServerCommand.bundled_memory(path, tenant or policy.tenant_id, policy.memory)
+        memory.main(command.args[2:])
 
 
-def _bundled_servers(c: cx.CliContext) -> dict[str, ServerCommand]:
-    return {
-        "news": ServerCommand.bundled_news(),
-        "memory": ServerCommand.bundled_memory(c.home.data_dir / "memory.db", fleet_of(c).tenant_id),
-    }
+def _fleet_specs(c: cx.CliContext) -> list[ServerSpec]:
+    return fleet_server_specs(fleet_of(c).policy, c.home.data_dir)
 
 
 @mcp_app.command("list")
 def mcp_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
-    """Start each bundled server and show its state, tools and resources."""
-    servers = _bundled_servers(cx.get(ctx))
+    """Start every configured server (bundled and third-party) and show its state, tools and resources."""
+    c = cx.get(ctx)
+    specs = _fleet_specs(c)
+    policy = fleet_of(c).policy.mcp.model_copy(update={"max_restarts": 0})
 
     async def main() -> list[dict[str, object]]:
-        out: list[dict[str, object]] = []
-        for name, command in servers.items():
-            try:
-                async with open_session(command, name=name) as session:
-                    tools = [t.name for t in (await session.list_tools()).tools]
-                    resources = [str(r.uri) for r in (await session.list_resources()).resources]
-                out.append({"server": name, "state": "up", "tools": tools, "resources": resources})
-            except ToolError as exc:
-                out.append({"server": name, "state": "down", "error": str(exc)})
-        return out
+        async with open_pool(specs, policy) as pool:
+            return [
+                {"server": s.name, "state": s.state.value, "tools": s.tools, "resources": s.resources,
+                 "error": s.last_error if s.state != "up" else None}
+                for s in pool.statuses()
+            ]  # fmt: skip
 
     listed = cx.run_async(main)
     if as_json:
@@ -384,13 +395,10 @@ def mcp_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     for col in ("server", "state", "tools", "resources"):
         table.add_column(col)
     for row in listed:
-        tools = row.get("tools")
-        resources = row.get("resources")
+        tools, resources = row["tools"], row["resources"]
+        assert isinstance(tools, list) and isinstance(resources, list)
         table.add_row(
-            str(row["server"]),
-            str(row["state"]),
-            ", ".join(tools) if isinstance(tools, list) else str(row.get("error", "")),
-            ", ".join(resources) if isinstance(resources, list) else "",
+            str(row["server"]), str(row["state"]), ", ".join(tools) or str(row.get("error") or ""), ", ".join(resources)
         )
     cx.console.print(table)
 
@@ -398,29 +406,32 @@ def mcp_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
 @mcp_app.command("call")
 def mcp_call(
     ctx: typer.Context,
-    server: Annotated[str, typer.Argument(help="news or memory.")],
+    server: Annotated[str, typer.Argument(help="A configured server (see chimera mcp list).")],
     tool: Annotated[str, typer.Argument(help="Tool name (see chimera mcp list).")],
     args: Annotated[str, typer.Option("--args", help="Tool arguments as a JSON object.")] = "{}",
 ) -> None:
-    """Call one tool of a bundled server and print its result as JSON (for debugging)."""
+    """Call one tool of a configured server and print its result as JSON (for debugging)."""
     import json
 
-    servers = _bundled_servers(cx.get(ctx))
-    if server not in servers:
-        cx.fail(f"unknown server '{server}' (available: {', '.join(servers)})", 2)
+    c = cx.get(ctx)
+    specs = [s for s in _fleet_specs(c) if s.name == server]
+    if not specs:
+        known = ", ".join(s.name for s in _fleet_specs(c))
+        cx.fail(f"unknown server '{server}' (configured: {known})", 2)
     try:
         arguments = json.loads(args)
     except ValueError as exc:
         cx.fail(f"--args is not JSON: {exc}", 2)
     if not isinstance(arguments, dict):
         cx.fail("--args must be a JSON object", 2)
+    policy = fleet_of(c).policy.mcp.model_copy(update={"max_restarts": 0})
 
     async def main() -> object:
-        async with open_session(servers[server], name=server) as session:
-            result = await call_tool(session, server, tool, arguments)
+        async with open_pool(specs, policy) as pool:
+            result = await pool.server(server).call_tool(tool, arguments, retry=False)
         if result.structured_content is not None:
             return result.structured_content
-        return [getattr(c, "text", str(c)) for c in result.content]
+        return [getattr(x, "text", str(x)) for x in result.content]
 
     cx.print_json(cx.run_async(main))
 

@@ -46,7 +46,14 @@ def status_view(report: dict[str, Any]) -> Group:
             f"${a['month_spent_cents'] / 100:,.2f} of ${a['month_limit_cents'] / 100:,.2f}",
             str(a["in_flight"]),
         )
-    return Group(fleet, work, spend)
+    servers = Table(title="MCP servers (as the last run saw them)")
+    for col in ("server", "state", "restarts", "tools", "last error", "as of"):
+        servers.add_column(col)
+    for m in report["mcp_servers"]:
+        when = dt.datetime.fromtimestamp(m["updated_at"], dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+        state = f"[red]{m['state']}[/]" if m["state"] == "down" else m["state"]
+        servers.add_row(m["name"], state, str(m["restarts"]), ", ".join(m["tools"]), m["last_error"] or "", when)
+    return Group(fleet, work, spend, servers)
 
 
 def outbox_view(posts: list[dict[str, Any]]) -> Group:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chimera.models.config import Persona
-from chimera.text import keywords
+from chimera.text import keywords, similarity
 
 HARD_FAIL_CAP = 0.3
 
@@ -82,8 +82,10 @@ def assess_content(
     persona: Persona,
     max_chars: int,
     self_confidence: float,
+    recalled: list[dict[str, Any]] | None = None,
+    repeat_at: float = 0.6,
 ) -> Assessment:
-    """Checks for a generated post."""
+    """Checks for a generated post; ``recalled`` are the agent's earlier posts it must not repeat."""
     said = keywords(text)
     story = keywords(headline)
     covered = len(story & said)
@@ -97,6 +99,13 @@ def assess_content(
         Check("length", 1.0 if 0 < len(text) <= max_chars else 0.0, 0.15, f"{len(text)}/{max_chars} chars"),
     ]
     failures = persona_violations(text, persona)
+    if recalled:
+        closest = max(recalled, key=lambda m: similarity(text, str(m.get("content", ""))))
+        overlap = similarity(text, str(closest.get("content", "")))
+        # weight 0: novelty only shows in the trace, and a repeat is a hard failure
+        checks.append(Check("novelty", 1.0 - overlap, 0.0, f"closest earlier post #{closest.get('memory_id')}"))
+        if overlap >= repeat_at:
+            failures.append(f"repeats earlier post #{closest.get('memory_id')} ({overlap:.0%} the same words)")
     if not text.strip():
         failures.append("empty text")
     if len(text) > max_chars:

@@ -1,26 +1,22 @@
-"""Client for a news MCP server run as a stdio subprocess.
+"""News through MCP: the NewsSource seam and its implementation over a supervised server.
 
-The subprocess is owned by ``open_news_source``: it starts with the context
-and is terminated when the context exits. Every call has a timeout, and
-every failure (a server that will not start, crashes, hangs or answers with
-something that is not news) becomes a ToolError that names the server.
+Every failure (a server that will not start, crashes, hangs or answers with
+something that is not news) is a ToolError that names the server.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, Protocol
 
-import anyio
-import mcp_types
-from mcp.client.session import ClientSession
 from pydantic import TypeAdapter, ValidationError
 
 from chimera.errors import ToolError
 from chimera.mcp.command import ServerCommand
-from chimera.mcp.session import call_tool, open_session
+from chimera.mcp.pool import McpPool, ServerSpec, SupervisedServer, open_pool
+from chimera.mcp.session import structured
+from chimera.models.config import McpPolicy
 from chimera.models.news import NewsItem
 
 _ITEMS = TypeAdapter(list[NewsItem])
@@ -36,66 +32,57 @@ class NewsSource(Protocol):
         ...
 
     async def trends(self, topic: str, limit: int) -> list[NewsItem]:
-        """Items on one topic, newest first."""
+        """Items on one topic, best trend first."""
         ...
 
 
+def parse_items(server: str, data: Any, what: str) -> list[NewsItem]:
+    """Validate news items (a JSON text or already-decoded data) or raise a ToolError naming the server."""
+    try:
+        return _ITEMS.validate_json(data) if isinstance(data, str) else _ITEMS.validate_python(data)
+    except (ValueError, ValidationError) as exc:
+        raise ToolError(f"MCP server '{server}' returned {what} that is not news: {exc}") from None
+
+
 class McpNewsSource:
-    """A NewsSource backed by an MCP session."""
+    """A NewsSource over a supervised MCP server: one resource for the latest items, its tools for trends."""
 
-    def __init__(self, session: ClientSession, name: str, timeout_s: float) -> None:
-        self._session = session
-        self.server = name
-        self.name = f"mcp:{name}"
-        self._timeout = timeout_s
+    def __init__(self, server: SupervisedServer, uri: str = "news://latest") -> None:
+        self._server = server
+        self.uri = uri
+        self.name = f"mcp:{server.name}" if uri == "news://latest" else f"mcp:{server.name}:{uri}"
 
-    async def latest(self, uri: str = "news://latest") -> list[NewsItem]:
-        """Read the news resource."""
-        try:
-            with anyio.fail_after(self._timeout):
-                res = await self._session.read_resource(uri)
-        except TimeoutError:
-            raise ToolError(
-                f"MCP server '{self.server}' did not answer reading {uri} within {self._timeout}s"
-            ) from None
-        except Exception as exc:  # the SDK raises McpError and transport errors alike
-            raise ToolError(f"MCP server '{self.server}' failed reading {uri}: {exc}") from exc
-        texts = [c.text for c in res.contents if isinstance(c, mcp_types.TextResourceContents)]
-        if not texts:
-            raise ToolError(f"MCP server '{self.server}' returned no text for {uri}")
-        return self._parse(texts[0], uri)
+    async def latest(self) -> list[NewsItem]:
+        """Read the resource."""
+        return parse_items(self._server.name, await self._server.read_resource(self.uri), self.uri)
 
     async def trends(self, topic: str, limit: int = 10) -> list[NewsItem]:
         """Call ``fetch_trends``."""
-        return self._parse_tool(await self._call("fetch_trends", {"topic": topic, "limit": limit}))
+        result = await self._server.call_tool("fetch_trends", {"topic": topic, "limit": limit})
+        return parse_items(self._server.name, structured(result), "fetch_trends")
 
     async def search(self, query: str, limit: int = 10) -> list[NewsItem]:
         """Call ``search_news``."""
-        return self._parse_tool(await self._call("search_news", {"query": query, "limit": limit}))
+        result = await self._server.call_tool("search_news", {"query": query, "limit": limit})
+        return parse_items(self._server.name, structured(result), "search_news")
 
-    async def _call(self, tool: str, args: dict[str, Any]) -> mcp_types.CallToolResult:
-        return await call_tool(self._session, self.server, tool, args, self._timeout)
 
-    def _parse_tool(self, result: mcp_types.CallToolResult) -> list[NewsItem]:
-        data = result.structured_content
-        if isinstance(data, dict) and "result" in data:
-            data = data["result"]
-        try:
-            return _ITEMS.validate_python(data)
-        except ValidationError as exc:
-            raise ToolError(f"MCP server '{self.server}' returned items that are not news: {exc}") from None
-
-    def _parse(self, text: str, what: str) -> list[NewsItem]:
-        try:
-            return _ITEMS.validate_python(json.loads(text))
-        except (ValueError, ValidationError) as exc:
-            raise ToolError(f"MCP server '{self.server}' returned {what} that is not news: {exc}") from None
+def news_sources(pool: McpPool, refs: list[tuple[str, str]]) -> list[McpNewsSource]:
+    """One source per (server, uri) perception reads."""
+    return [McpNewsSource(pool.server(server), uri) for server, uri in refs]
 
 
 @asynccontextmanager
 async def open_news_source(
     command: ServerCommand, *, name: str = "news", timeout_s: float = 20.0
 ) -> AsyncIterator[McpNewsSource]:
-    """Start the news server and wrap its session as a NewsSource."""
-    async with open_session(command, name=name, timeout_s=timeout_s) as session:
-        yield McpNewsSource(session, name, timeout_s)
+    """One supervised news server on its own (for tools and tests); a failed start is a ToolError."""
+    policy = McpPolicy(max_restarts=0, call_timeout_s=timeout_s)
+    async with open_pool([ServerSpec(name, command, timeout_s)], policy) as pool:
+        server = pool.server(name)
+        if server.status.last_error is not None and server.status.state != "up":
+            raise ToolError(server.status.last_error)
+        yield McpNewsSource(server)
+
+
+__all__ = ["McpNewsSource", "NewsSource", "news_sources", "open_news_source", "parse_items"]

@@ -19,6 +19,8 @@ class ContentRequest:
     summary: str
     attempt: int = 0
     max_chars: int = 280
+    recent: tuple[str, ...] = ()
+    """The agent's earlier posts closest to this story; a draft should not repeat them."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,10 @@ import zlib
 import anyio
 
 from chimera.providers.base import ContentRequest, Draft
+from chimera.text import similarity
+
+#: A template this close to one of the agent's recalled posts is skipped.
+REPEAT_AT = 0.6
 
 NAME = "offline-writer"
 MODEL = "templates-v1"
@@ -62,12 +66,18 @@ class OfflineWriter:
         ]
 
     async def write(self, request: ContentRequest) -> Draft:
-        """Pick a template by (agent, headline, attempt) and fill it in."""
+        """Pick a template by (agent, headline, attempt), skipping ones that repeat a recalled post."""
         if self._latency_s:
             await anyio.sleep(self._latency_s)
         options = self._candidates(request)
-        start = zlib.crc32(f"{request.persona.agent_id}|{request.headline}".encode())
-        text, confidence, why = options[(start + request.attempt) % len(options)]
+        start = zlib.crc32(f"{request.persona.agent_id}|{request.headline}".encode()) + request.attempt
+        index = start % len(options)
+        for step in range(len(options)):  # the first template that does not repeat an earlier post
+            candidate = (start + step) % len(options)
+            if not any(similarity(options[candidate][0], old) >= REPEAT_AT for old in request.recent):
+                index = candidate
+                break
+        text, confidence, why = options[index]
         tags = [t if t.startswith("#") else f"#{t}" for t in request.persona.hashtags[:2]]
         body = text
         if tags and len(body) + 1 + len(" ".join(tags)) <= request.max_chars:
@@ -78,7 +88,7 @@ class OfflineWriter:
             text=body,
             hashtags=tags,
             self_confidence=confidence,
-            reasoning=f"template {(start + request.attempt) % len(options)}: {why}",
+            reasoning=f"template {index}: {why}",
             provider=NAME,
             model=MODEL,
             tokens_in=0,

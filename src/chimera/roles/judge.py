@@ -106,6 +106,8 @@ class Judge:
                 persona=self._view.persona(task.agent_id),
                 max_chars=content_limit(self._policy, campaign.platforms[0]),
                 self_confidence=result.confidence,
+                recalled=result.output.get("recalled"),
+                repeat_at=self._policy.memory.repeat_similarity,
             )
         elif task.type == TaskType.POST_CONTENT:
             platform = str(result.output.get("platform", "outbox"))

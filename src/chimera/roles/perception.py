@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Protocol
 
 import anyio
 
@@ -23,6 +24,14 @@ log = logging.getLogger("chimera.perception")
 TOPIC_WEIGHT = 0.6
 KEYWORD_WEIGHT = 0.4
 KEYWORDS_FOR_FULL_MATCH = 3
+
+
+class ItemScreen(Protocol):
+    """The security gateway's input check: the item to use (possibly sanitised), or None if blocked."""
+
+    def screen_item(self, item: NewsItem, source: str) -> NewsItem | None:
+        """Check one outside item before any model or skill sees it."""
+        ...
 
 
 def relevance(item: NewsItem, campaign: Campaign) -> float:
@@ -50,15 +59,17 @@ class Perception:
     def __init__(
         self,
         *,
-        source: NewsSource,
+        sources: list[NewsSource],
         policy: PerceptionPolicy,
         view: FleetView,
         book: CampaignBook,
         seen: set[tuple[str, str]],
         inbox: PriorityQueue[PlanRequest],
         tracker: WorkTracker,
+        screen: ItemScreen | None = None,
     ) -> None:
-        self._source = source
+        self._sources = sources
+        self._screen = screen
         self._policy = policy
         self._view = view
         self._book = book
@@ -66,6 +77,7 @@ class Perception:
         self._inbox = inbox
         self._tracker = tracker
         self.alerts = 0
+        self.blocked = 0
         self.errors: list[str] = []
 
     def score(self, items: list[NewsItem]) -> list[PlanRequest]:
@@ -87,16 +99,29 @@ class Perception:
                 alerts.append(PlanRequest(campaign_id, priority, item=item, relevance=score))
         return alerts
 
-    async def poll_once(self) -> int:
-        """Read the news once and hand alerts to the planner; return how many."""
-        self._tracker.source_busy()
-        try:
+    async def read_sources(self) -> list[NewsItem]:
+        """Items from every source that answered, each passed through the screen; a failing source is logged."""
+        items: list[NewsItem] = []
+        for source in self._sources:
             try:
-                items = await self._source.latest()
+                got = await source.latest()
             except ToolError as exc:
                 self.errors.append(str(exc))
-                log.error("perception poll failed: %s", exc)
-                return 0
+                log.error("perception: %s failed: %s", source.name, exc)
+                continue
+            for item in got:
+                screened = self._screen.screen_item(item, source.name) if self._screen is not None else item
+                if screened is None:
+                    self.blocked += 1
+                else:
+                    items.append(screened)
+        return items
+
+    async def poll_once(self) -> int:
+        """Read every source once and hand alerts to the planner; return how many."""
+        self._tracker.source_busy()
+        try:
+            items = await self.read_sources()
             alerts = self.score(items)
             for alert in alerts:
                 self._tracker.opened()

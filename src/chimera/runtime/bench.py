@@ -24,8 +24,11 @@ import anyio
 
 from chimera.config.loader import Fleet
 from chimera.mcp.command import ServerCommand
-from chimera.mcp.news_client import open_news_source
-from chimera.models.config import Campaign, FleetPolicy, Persona, RuntimePolicy
+from chimera.mcp.memory_client import MemoryClient
+from chimera.mcp.news_client import McpNewsSource
+from chimera.mcp.permissions import ToolPermissions
+from chimera.mcp.pool import ServerSpec, open_pool
+from chimera.models.config import Campaign, FleetPolicy, McpPolicy, Persona, RuntimePolicy
 from chimera.models.work import Priority
 from chimera.pipeline.messages import PlanRequest
 from chimera.providers.offline import OfflineWriter
@@ -126,15 +129,25 @@ async def run_rw1(options: BenchOptions, work_dir: Path, progress: Callable[[int
     base, extra = divmod(options.agents, options.tenants)
     per_tenant = [base + (1 if t < extra else 0) for t in range(options.tenants)]
     fleets = [fleet(n, f"tenant{t}", topics, options.llm_latency_ms, workers) for t, n in enumerate(per_tenant)]
-    async with open_news_source(ServerCommand.bundled_news(str(snap))) as news, open_database(db_path) as db:
+    specs = [ServerSpec("news", ServerCommand.bundled_news(str(snap)), 60.0)]
+    specs += [
+        ServerSpec(f"memory-{f.tenant_id}", ServerCommand.bundled_memory(work_dir / f"memory-{f.tenant_id}.db",
+                   f.tenant_id), 60.0)
+        for f in fleets
+    ]  # fmt: skip
+    async with open_pool(specs, McpPolicy(call_timeout_s=60.0)) as mcp, open_database(db_path) as db:
         setup_start = time.perf_counter()
         pipelines = []
+        news = McpNewsSource(mcp.server("news"))
         for f in fleets:
+            permissions = ToolPermissions(f.policy.roles, f.personas)
             pipelines.append(
                 await build_pipeline(
                     f,
                     db,
                     news,
+                    memory=MemoryClient(mcp.server(f"memory-{f.tenant_id}"), permissions),
+                    permissions=permissions,
                     provider=OfflineWriter(options.llm_latency_ms),
                     workers=max(1, workers // options.tenants),
                 )
@@ -182,6 +195,8 @@ async def run_rw1(options: BenchOptions, work_dir: Path, progress: Callable[[int
         "workers": workers,
         "writer": OfflineWriter.name,
         "news": "mcp:news",
+        "memory": "mcp:memory",
+        "memory_round_trips": sum(p.memory.round_trips for p in pipelines if p.memory is not None),
         "platform": "outbox",
         "machine": {"cpus": _cpus(), "python": sys.version.split()[0]},
         "self_check": problems,

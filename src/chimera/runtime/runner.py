@@ -1,8 +1,8 @@
 """One task-group tree: committer, perception, planner, worker pool and judge.
 
-Everything started here is owned by one task group inside the news server's
+Everything started here is owned by one task group inside the MCP pool's
 context, so a shutdown (idle, Ctrl-C, SIGTERM) cancels every role, lets a
-commit in progress finish (it is shielded), and stops the MCP subprocess.
+commit in progress finish (it is shielded), and stops the MCP subprocesses.
 Work not yet decided stays pending in the store and is resumed next start.
 """
 
@@ -11,14 +11,21 @@ from __future__ import annotations
 import logging
 import signal
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import anyio
 
+from chimera.config.home import Home
 from chimera.config.loader import Fleet
 from chimera.mcp.command import ServerCommand
-from chimera.mcp.news_client import NewsSource, open_news_source
+from chimera.mcp.fleet_servers import fleet_server_specs
+from chimera.mcp.memory_client import MemoryClient
+from chimera.mcp.news_client import McpNewsSource, NewsSource, news_sources
+from chimera.mcp.permissions import ToolPermissions
+from chimera.mcp.pool import McpPool, ServerStatus, open_pool
 from chimera.models.work import Result, Task, TaskStatus
 from chimera.pipeline.books import CampaignBook, DependencyBook, KillSwitch
 from chimera.pipeline.crashpoints import CrashPoints
@@ -34,12 +41,13 @@ from chimera.roles.perception import Perception
 from chimera.roles.planner import Planner
 from chimera.roles.worker import Worker
 from chimera.skills.analyze_trends import AnalyzeTrends, TrendCache
-from chimera.skills.base import FleetView, Skill
+from chimera.skills.base import AgentMemory, FleetView, Skill
 from chimera.skills.generate_content import GenerateContent
 from chimera.skills.post_content import PostContent
 from chimera.store.committer import Committer
 from chimera.store.database import Database
 from chimera.store.fleet import campaign_states, kill_switch_on, sync_fleet
+from chimera.store.mcp_state import record_servers, stop_servers
 from chimera.store.scope import TenantScope
 from chimera.store.tasks import max_seq, open_tasks, released_tasks, seen_items
 
@@ -54,7 +62,8 @@ class RunOptions:
     poll_interval_s: float | None = None
     workers: int | None = None
     llm_latency_ms: int | None = None
-    news: ServerCommand = field(default_factory=ServerCommand.bundled_news)
+    news: ServerCommand | None = None
+    """Replaces the bundled news server's command (default: the fleet's ``[news]`` settings)."""
     crash_at: str | None = None
     resume_interval_s: float = 2.0
 
@@ -72,6 +81,9 @@ class RunSummary:
     perception_errors: list[str] = field(default_factory=list)
     writer: str = ""
     news: str = ""
+    memory: str = ""
+    servers: list[ServerStatus] = field(default_factory=list)
+    blocked_items: int = 0
     stopped_by: str = "idle"
 
 
@@ -94,6 +106,7 @@ class Pipeline:
     perception: Perception
     trends: TrendCache
     kill: KillSwitch
+    memory: MemoryClient | None = None
 
 
 async def build_pipeline(
@@ -101,11 +114,18 @@ async def build_pipeline(
     db: Database,
     news: NewsSource,
     *,
+    sources: Sequence[NewsSource] | None = None,
+    memory: AgentMemory | None = None,
+    permissions: ToolPermissions | None = None,
     provider: LLMProvider | None = None,
     workers: int | None = None,
     crash: CrashPoints | None = None,
 ) -> Pipeline:
-    """Sync the fleet into the store and wire every role to shared queues."""
+    """Sync the fleet into the store and wire every role to shared queues.
+
+    ``news`` serves trends; ``sources`` are what perception reads (default:
+    ``news``); ``memory`` is the agents' memory (None: not consulted).
+    """
     scope = TenantScope(db, fleet.tenant_id)
     await sync_fleet(scope, fleet)
     policy = fleet.policy
@@ -123,12 +143,13 @@ async def build_pipeline(
     trends = TrendCache(news, ttl_s=policy.perception.poll_interval_s)
     provider = provider or OfflineWriter(policy.runtime.llm_latency_ms)
     platforms: dict[str, Platform] = {"outbox": LocalOutbox(committer, policy.platform("outbox").max_chars)}
+    permissions = permissions or ToolPermissions(policy.roles, fleet.personas)
     skills: dict[str, Skill] = {
         s.task_type: s
         for s in (
-            AnalyzeTrends(trends),
-            GenerateContent(provider, view, content_limit(policy, "outbox")),
-            PostContent(platforms, view, policy.disclosure, crash, kill),
+            AnalyzeTrends(trends, permissions),
+            GenerateContent(provider, view, content_limit(policy, "outbox"), memory, policy.memory.recall),
+            PostContent(platforms, view, policy.disclosure, crash, kill, memory),
         )
     }
     planner = Planner(
@@ -140,12 +161,13 @@ async def build_pipeline(
         tracker=tracker, crash=crash,
     )  # fmt: skip
     perception = Perception(
-        source=news, policy=policy.perception, view=view, book=book, seen=await seen_items(scope),
+        sources=list(sources) if sources is not None else [news], policy=policy.perception, view=view, book=book,
+        seen=await seen_items(scope),
         inbox=inbox, tracker=tracker,
     )  # fmt: skip
     pool = [Worker(skills, work, results, crash) for _ in range(workers or policy.runtime.workers)]
     return Pipeline(scope, view, book, deps, tracker, work, results, inbox, committer, planner, judge, pool,
-                    perception, trends, kill)  # fmt: skip
+                    perception, trends, kill, memory if isinstance(memory, MemoryClient) else None)  # fmt: skip
 
 
 async def resume_open_work(p: Pipeline) -> tuple[int, int]:
@@ -199,8 +221,10 @@ async def _stop_on_signal(scope: anyio.CancelScope, summary: RunSummary) -> None
 
 
 def start_roles(tg: anyio.abc.TaskGroup, p: Pipeline) -> None:
-    """Start the committer, planner, judge and worker pool in ``tg``."""
+    """Start the committer, memory flusher, planner, judge and worker pool in ``tg``."""
     tg.start_soon(p.committer.run)
+    if p.memory is not None:
+        tg.start_soon(p.memory.run)
     tg.start_soon(p.planner.run)
     # Two judge loops: one decides a batch while the other's batch commits.
     tg.start_soon(p.judge.run)
@@ -209,42 +233,92 @@ def start_roles(tg: anyio.abc.TaskGroup, p: Pipeline) -> None:
         tg.start_soon(worker.run)
 
 
+class _ServerStates:
+    """Collects the pool's status reports; a task writes them to the store for ``chimera status``."""
+
+    def __init__(self) -> None:
+        self.latest: dict[str, ServerStatus] = {}
+        self.changed = anyio.Event()
+
+    def report(self, status: ServerStatus) -> None:
+        self.latest[status.name] = status
+        self.changed.set()
+
+    async def record(self, scope: TenantScope) -> None:
+        while True:
+            await self.changed.wait()
+            self.changed = anyio.Event()
+            await record_servers(scope, [_status_row(s) for s in self.latest.values()])
+
+
+def _status_row(s: ServerStatus) -> dict[str, object]:
+    return {"name": s.name, "state": s.state.value, "restarts": s.restarts, "last_error": s.last_error,
+            "tools": s.tools}  # fmt: skip
+
+
+@asynccontextmanager
+async def open_fleet_pool(
+    fleet: Fleet, home_data: Path, news: ServerCommand | None = None, states: _ServerStates | None = None
+) -> AsyncIterator[McpPool]:
+    """Start and supervise every MCP server of the fleet (bundled and configured)."""
+    specs = fleet_server_specs(fleet.policy, home_data, news=news)
+    async with open_pool(specs, fleet.policy.mcp, states.report if states else None) as pool:
+        yield pool
+
+
 async def run_fleet(
     fleet: Fleet,
     db: Database,
     options: RunOptions,
     *,
+    home: Home,
     on_ready: Callable[[RunSummary], None] | None = None,
 ) -> RunSummary:
     """Run the fleet until idle (``until_idle``) or until a signal."""
     summary = RunSummary()
     policy = fleet.policy
     latency = options.llm_latency_ms if options.llm_latency_ms is not None else policy.runtime.llm_latency_ms
-    async with open_news_source(options.news) as news:
+    scope = TenantScope(db, fleet.tenant_id)
+    states = _ServerStates()
+    async with open_fleet_pool(fleet, home.data_dir, options.news, states) as mcp:
+        await record_servers(scope, [_status_row(s) for s in mcp.statuses()])
+        permissions = ToolPermissions(policy.roles, fleet.personas)
+        memory = MemoryClient(mcp.server("memory"), permissions)
+        refs = [(r.server, r.uri) for r in policy.perception.sources]
+        news = McpNewsSource(mcp.server("news"))
         p = await build_pipeline(
-            fleet, db, news, provider=OfflineWriter(latency), workers=options.workers,
-            crash=CrashPoints(options.crash_at),
+            fleet, db, news, sources=news_sources(mcp, refs), memory=memory, permissions=permissions,
+            provider=OfflineWriter(latency), workers=options.workers, crash=CrashPoints(options.crash_at),
         )  # fmt: skip
         summary.resumed, summary.orphaned = await resume_open_work(p)
         summary.writer = OfflineWriter.name
         summary.news = news.name
+        summary.memory = memory.name
+        summary.servers = mcp.statuses()
         if on_ready is not None:
             on_ready(summary)
-        async with anyio.create_task_group() as tg:
-            tg.start_soon(_stop_on_signal, tg.cancel_scope, summary)
-            start_roles(tg, p)
-            if options.until_idle:
-                await p.perception.poll_once()
-                await p.tracker.wait_idle()
-                tg.cancel_scope.cancel()
-            else:
-                interval = options.poll_interval_s or policy.perception.poll_interval_s
-                tg.start_soon(p.perception.run, interval)
-                tg.start_soon(_pick_up_released, p, options.resume_interval_s)
-                tg.start_soon(_watch_kill_switch, p)
+        try:
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(_stop_on_signal, tg.cancel_scope, summary)
+                tg.start_soon(states.record, scope)
+                start_roles(tg, p)
+                if options.until_idle:
+                    await p.perception.poll_once()
+                    await p.tracker.wait_idle()
+                    tg.cancel_scope.cancel()
+                else:
+                    interval = options.poll_interval_s or policy.perception.poll_interval_s
+                    tg.start_soon(p.perception.run, interval)
+                    tg.start_soon(_pick_up_released, p, options.resume_interval_s)
+                    tg.start_soon(_watch_kill_switch, p)
+        finally:
+            with anyio.CancelScope(shield=True):
+                await stop_servers(scope)
         summary.alerts = p.perception.alerts
         summary.cycles = p.planner.cycles
         summary.conflicts = p.planner.conflicts
         summary.decisions = p.judge.verdicts
         summary.perception_errors = list(p.perception.errors)
+        summary.blocked_items = p.perception.blocked
+        summary.servers = mcp.statuses()
     return summary

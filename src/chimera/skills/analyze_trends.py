@@ -11,6 +11,7 @@ import time
 import anyio
 
 from chimera.mcp.news_client import NewsSource
+from chimera.mcp.permissions import ToolPermissions
 from chimera.models.news import NewsItem
 from chimera.models.work import Result, Task, TaskType
 
@@ -52,16 +53,20 @@ class AnalyzeTrends:
 
     task_type = TaskType.ANALYZE_TRENDS
 
-    def __init__(self, cache: TrendCache) -> None:
+    def __init__(self, cache: TrendCache, permissions: ToolPermissions | None = None) -> None:
         self._cache = cache
+        self._permissions = permissions
 
     async def run(self, task: Task) -> Result:
         """Fetch (or reuse) the topic's trends and report the top headlines."""
+        if self._permissions is not None:  # the cache is shared; the allow-list is the asking agent's
+            self._permissions.check(task.agent_id, "news", "fetch_trends")
         topic = str(task.payload.get("topic", ""))
         items = await self._cache.get(topic)
         headlines = [i.title for i in items[:5]]
         sources = sorted({i.source for i in items if i.source})
         on_topic = sum(1 for i in items if i.topic == topic or topic in i.tags)
+        velocity = max((i.velocity for i in items), default=0)
         return Result(
             task=task,
             ok=True,
@@ -71,6 +76,8 @@ class AnalyzeTrends:
                 "on_topic": on_topic,
                 "headlines": headlines,
                 "sources": sources,
+                "top_trend": items[0].trend if items else 0.0,
+                "velocity": velocity,
                 "via": self._cache.source_name,
             },
             confidence=1.0 if items else 0.0,

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from chimera.config.loader import Fleet
+from chimera.mcp.memory_client import Recalled
 from chimera.models.config import Campaign, Persona
 from chimera.models.work import Result, Task
 from chimera.pipeline.crashpoints import CrashPoints
@@ -21,6 +22,20 @@ class Skill(Protocol):
 
     async def run(self, task: Task) -> Result:
         """Execute ``task``; raise only for failures the worker should report."""
+        ...
+
+
+class AgentMemory(Protocol):
+    """What agents remember of their own work (the memory MCP server)."""
+
+    name: str
+
+    async def recall(self, agent_id: str, query: str, limit: int) -> list[Recalled]:
+        """The agent's memories closest to ``query``."""
+        ...
+
+    async def remember(self, agent_id: str, content: str, tags: list[str], key: str) -> int:
+        """Store one memory once per key."""
         ...
 
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from chimera.errors import Refusal
+import logging
+
+from chimera.errors import Refusal, ToolError
 from chimera.governance.disclosure import with_disclosure
 from chimera.models.work import Result, Task, TaskType
 from chimera.pipeline.books import KillSwitch
 from chimera.pipeline.crashpoints import CrashPoints
 from chimera.platforms.base import Platform, PostRequest
-from chimera.skills.base import FleetView
+from chimera.skills.base import AgentMemory, FleetView
+
+log = logging.getLogger("chimera.skills")
 
 
 class PostContent:
@@ -23,8 +27,10 @@ class PostContent:
         disclosure: str,
         crash: CrashPoints,
         kill: KillSwitch | None = None,
+        memory: AgentMemory | None = None,
     ) -> None:
         self._kill = kill or KillSwitch()
+        self._memory = memory
         self._platforms = platforms
         self._view = view
         self._disclosure = disclosure
@@ -60,11 +66,20 @@ class PostContent:
             )
         )
         self._crash.reach("after_post_record")
+        reasoning = [f"published to {receipt.platform} as {receipt.ref}"]
+        if self._memory is not None:
+            tags = [receipt.platform, *(str(t) for t in task.payload.get("hashtags", []))]
+            try:  # keyed by the task, so a retried post is remembered once
+                memory_id = await self._memory.remember(task.agent_id, receipt.text, tags, task.task_id)
+                reasoning.append(f"remembered as memory #{memory_id}")
+            except ToolError as exc:  # the post is out; losing its memory must not undo that
+                log.warning("task %s: published but not remembered: %s", task.task_id, exc)
+                reasoning.append(f"not remembered: {exc}")
         return Result(
             task=task,
             ok=True,
             output={"platform": receipt.platform, "ref": receipt.ref, "text": receipt.text},
             confidence=1.0,
-            reasoning=[f"published to {receipt.platform} as {receipt.ref}"],
+            reasoning=reasoning,
             produced_by=receipt.platform,
         )

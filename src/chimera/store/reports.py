@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from chimera.models.money import PeriodKeys
+from chimera.store.mcp_state import server_states
 from chimera.store.scope import TenantScope
 
 
@@ -95,6 +96,7 @@ async def status_report(scope: TenantScope, today: PeriodKeys, wallet: str) -> d
         "reviews": {s: reviews.get(s, 0) for s in ("pending", "approved", "rejected")},
         "posts": int(posts["n"]) if posts else 0,
         "money": {"kill_switch": "on" if kill else "off", "wallet": wallet, "agents": spend},
+        "mcp_servers": await server_states(scope),
     }
 
 

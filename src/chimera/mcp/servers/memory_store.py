@@ -2,14 +2,20 @@
 
 Memories belong to one tenant and one agent; every query filters on both,
 so an agent never sees another's memories. Ranking is BM25 over the content
-and tags.
+and tags; when an embedder is configured, each memory also gets a vector and
+search fuses the BM25 ranking with cosine similarity (reciprocal rank fusion).
+A memory stored with a ``key`` is stored once: storing the same key again
+returns the first memory's id.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 import time
+from array import array
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +23,13 @@ from chimera.text import words
 
 MEMORY_TYPES = ("episodic", "semantic")
 MAX_LIMIT = 50
+#: BM25 candidates and vector candidates considered before fusion.
+CANDIDATES = 50
+#: Most recent memories of an agent scanned for vector similarity.
+VECTOR_SCAN = 2000
+RRF_K = 60
+
+Embedder = Callable[[Sequence[str]], list[list[float]]]
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS memories (
@@ -39,6 +52,17 @@ CREATE TRIGGER IF NOT EXISTS memories_ad AFTER DELETE ON memories BEGIN
     INSERT INTO memories_fts(memories_fts, rowid, content, tags)
     VALUES ('delete', old.memory_id, old.content, old.tags);
 END;
+CREATE TABLE IF NOT EXISTS memory_keys (
+    tenant_id  TEXT NOT NULL,
+    agent_id   TEXT NOT NULL,
+    key        TEXT NOT NULL,
+    memory_id  INTEGER NOT NULL,
+    PRIMARY KEY (tenant_id, agent_id, key)
+) STRICT;
+CREATE TABLE IF NOT EXISTS memory_vectors (
+    memory_id  INTEGER PRIMARY KEY REFERENCES memories(memory_id) ON DELETE CASCADE,
+    vector     BLOB NOT NULL
+) STRICT;
 """
 
 
@@ -55,23 +79,48 @@ class Memory:
     score: float = 0.0
 
 
+@dataclass(frozen=True, slots=True)
+class NewMemory:
+    """A memory to store."""
+
+    agent_id: str
+    content: str
+    memory_type: str = "episodic"
+    tags: tuple[str, ...] = ()
+    key: str | None = None
+
+
 def fts_query(text: str) -> str:
     """A free-text query as a safe FTS5 expression: every word quoted, any may match."""
     terms = sorted({w for w in words(text) if len(w) > 1})
     return " OR ".join(f'"{t}"' for t in terms)
 
 
+def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
+    dot = sum(x * y for x, y in zip(a, b, strict=False))
+    na = math.sqrt(sum(x * x for x in a))
+    nb = math.sqrt(sum(y * y for y in b))
+    return dot / (na * nb) if na and nb else 0.0
+
+
 class MemoryStore:
     """Memories of one tenant in one SQLite file (WAL, synchronous=FULL)."""
 
-    def __init__(self, path: Path, tenant_id: str) -> None:
+    def __init__(self, path: Path, tenant_id: str, embedder: Embedder | None = None) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self._conn.execute("PRAGMA busy_timeout = 10000")  # before WAL: switching modes needs a lock
         self._conn.execute("PRAGMA journal_mode = WAL")
         self._conn.execute("PRAGMA synchronous = FULL")
+        self._conn.execute("PRAGMA foreign_keys = ON")
         self._conn.executescript(SCHEMA)
         self.tenant_id = tenant_id
+        self._embedder = embedder
+
+    @property
+    def ranking(self) -> str:
+        """How search ranks: ``bm25`` or ``bm25+vector``."""
+        return "bm25+vector" if self._embedder is not None else "bm25"
 
     def close(self) -> None:
         """Close the file."""
@@ -79,19 +128,69 @@ class MemoryStore:
 
     def store(self, agent_id: str, content: str, memory_type: str = "episodic", tags: list[str] | None = None) -> int:
         """Remember ``content`` for an agent; return its id."""
-        if memory_type not in MEMORY_TYPES:
-            raise ValueError(f"memory_type must be one of {', '.join(MEMORY_TYPES)}")
-        if not agent_id.strip() or not content.strip():
-            raise ValueError("agent_id and content must not be empty")
-        cur = self._conn.execute(
-            "INSERT INTO memories (tenant_id, agent_id, memory_type, content, tags, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (self.tenant_id, agent_id, memory_type, content.strip(), json.dumps(tags or []), time.time()),
-        )
-        return int(cur.lastrowid or 0)
+        return self.store_many([NewMemory(agent_id, content, memory_type, tuple(tags or ()))])[0]
+
+    def store_many(self, items: Sequence[NewMemory]) -> list[int]:
+        """Remember several things in one transaction; a repeated key returns the earlier id."""
+        for m in items:
+            if m.memory_type not in MEMORY_TYPES:
+                raise ValueError(f"memory_type must be one of {', '.join(MEMORY_TYPES)}")
+            if not m.agent_id.strip() or not m.content.strip():
+                raise ValueError("agent_id and content must not be empty")
+        vectors = self._embedder([m.content.strip() for m in items]) if self._embedder and items else None
+        ids: list[int] = []
+        now = time.time()
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            for n, m in enumerate(items):
+                if m.key is not None:
+                    row = self._conn.execute(
+                        "SELECT memory_id FROM memory_keys WHERE tenant_id = ? AND agent_id = ? AND key = ?",
+                        (self.tenant_id, m.agent_id, m.key),
+                    ).fetchone()
+                    if row is not None:
+                        ids.append(int(row[0]))
+                        continue
+                cur = self._conn.execute(
+                    "INSERT INTO memories (tenant_id, agent_id, memory_type, content, tags, created_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    (self.tenant_id, m.agent_id, m.memory_type, m.content.strip(), json.dumps(list(m.tags)), now),
+                )
+                memory_id = int(cur.lastrowid or 0)
+                if m.key is not None:
+                    self._conn.execute(
+                        "INSERT INTO memory_keys (tenant_id, agent_id, key, memory_id) VALUES (?, ?, ?, ?)",
+                        (self.tenant_id, m.agent_id, m.key, memory_id),
+                    )
+                if vectors is not None:
+                    self._conn.execute(
+                        "INSERT INTO memory_vectors (memory_id, vector) VALUES (?, ?)",
+                        (memory_id, array("f", vectors[n]).tobytes()),
+                    )
+                ids.append(memory_id)
+            self._conn.execute("COMMIT")
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        return ids
 
     def search(self, agent_id: str, query: str, limit: int = 5) -> list[Memory]:
-        """The agent's memories best matching ``query`` by BM25, best first."""
+        """The agent's memories best matching ``query``, best first (BM25, fused with vectors if configured)."""
+        limit = max(1, min(limit, MAX_LIMIT))
+        lexical = self._bm25(agent_id, query, max(limit, CANDIDATES) if self._embedder else limit)
+        if self._embedder is None or not query.strip():
+            return lexical[:limit]
+        semantic = self._nearest(agent_id, self._embedder([query])[0], CANDIDATES)
+        fused: dict[int, float] = {}
+        by_id: dict[int, Memory] = {}
+        for ranking in (lexical, semantic):
+            for rank, m in enumerate(ranking):
+                fused[m.memory_id] = fused.get(m.memory_id, 0.0) + 1.0 / (RRF_K + rank + 1)
+                by_id.setdefault(m.memory_id, m)
+        best = sorted(fused, key=lambda i: -fused[i])[:limit]
+        return [_with_score(by_id[i], round(fused[i], 6)) for i in best]
+
+    def _bm25(self, agent_id: str, query: str, limit: int) -> list[Memory]:
         expression = fts_query(query)
         if not expression:
             return []
@@ -99,9 +198,24 @@ class MemoryStore:
             "SELECT m.memory_id, m.agent_id, m.memory_type, m.content, m.tags, m.created_at,"
             " bm25(memories_fts) AS score FROM memories_fts JOIN memories m ON m.memory_id = memories_fts.rowid"
             " WHERE memories_fts MATCH ? AND m.tenant_id = ? AND m.agent_id = ? ORDER BY score LIMIT ?",
-            (expression, self.tenant_id, agent_id, max(1, min(limit, MAX_LIMIT))),
+            (expression, self.tenant_id, agent_id, limit),
         ).fetchall()
         return [Memory(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], -float(r[6])) for r in rows]
+
+    def _nearest(self, agent_id: str, query: list[float], limit: int) -> list[Memory]:
+        rows = self._conn.execute(
+            "SELECT m.memory_id, m.agent_id, m.memory_type, m.content, m.tags, m.created_at, v.vector"
+            " FROM memories m JOIN memory_vectors v USING (memory_id)"
+            " WHERE m.tenant_id = ? AND m.agent_id = ? ORDER BY m.memory_id DESC LIMIT ?",
+            (self.tenant_id, agent_id, VECTOR_SCAN),
+        ).fetchall()
+        scored = []
+        for r in rows:
+            vec = array("f")
+            vec.frombytes(r[6])
+            scored.append(Memory(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], _cosine(query, vec)))
+        scored.sort(key=lambda m: -m.score)
+        return scored[:limit]
 
     def forget(self, agent_id: str, memory_id: int) -> bool:
         """Delete one of the agent's memories; False if it has no such memory."""
@@ -109,4 +223,13 @@ class MemoryStore:
             "DELETE FROM memories WHERE memory_id = ? AND tenant_id = ? AND agent_id = ?",
             (memory_id, self.tenant_id, agent_id),
         )
+        if cur.rowcount == 1:
+            self._conn.execute(
+                "DELETE FROM memory_keys WHERE tenant_id = ? AND agent_id = ? AND memory_id = ?",
+                (self.tenant_id, agent_id, memory_id),
+            )
         return cur.rowcount == 1
+
+
+def _with_score(m: Memory, score: float) -> Memory:
+    return Memory(m.memory_id, m.agent_id, m.memory_type, m.content, m.tags, m.created_at, score)

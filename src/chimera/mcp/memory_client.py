@@ -1,0 +1,126 @@
+"""Agent memory through the memory MCP server, many agents per round trip.
+
+A stdio round trip costs about as much as the rest of a task, so calls are
+batched the natural way: whatever was asked while the previous call was in
+flight goes out together in the next one (``store_memories`` /
+``search_memories``). At low load a request goes out at once; at high load
+one round trip serves hundreds. The flusher is a task of the runtime's task
+group (``run``), so it stops with the run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+import anyio
+
+from chimera.errors import ChimeraError, ToolError
+from chimera.mcp.permissions import ToolPermissions
+from chimera.mcp.pool import SupervisedServer
+from chimera.mcp.session import structured
+
+MAX_BATCH = 512
+
+Req = TypeVar("Req")
+Res = TypeVar("Res")
+
+
+@dataclass(frozen=True, slots=True)
+class Recalled:
+    """A memory recalled for a draft."""
+
+    memory_id: int
+    content: str
+    score: float
+
+
+@dataclass(slots=True, eq=False)
+class _Pending(Generic[Req, Res]):
+    request: Req
+    done: anyio.Event = field(default_factory=anyio.Event)
+    result: Res | None = None
+    error: ChimeraError | None = None
+
+
+class MemoryClient:
+    """``recall`` and ``remember`` for agents, checked against each agent's role."""
+
+    name = "mcp:memory"
+
+    def __init__(self, server: SupervisedServer, permissions: ToolPermissions) -> None:
+        self._server = server
+        self._permissions = permissions
+        self._searches: list[_Pending[dict[str, Any], list[Recalled]]] = []
+        self._stores: list[_Pending[dict[str, Any], int]] = []
+        self._wake = anyio.Event()
+        self.round_trips = 0
+
+    async def recall(self, agent_id: str, query: str, limit: int) -> list[Recalled]:
+        """The agent's memories closest to ``query``, best first."""
+        self._permissions.check(agent_id, "memory", "search_memory")
+        pending: _Pending[dict[str, Any], list[Recalled]] = _Pending(
+            {"agent_id": agent_id, "query": query, "limit": limit}
+        )
+        self._searches.append(pending)
+        return await self._wait(pending)
+
+    async def remember(self, agent_id: str, content: str, tags: list[str], key: str) -> int:
+        """Store an episodic memory once per ``key``; return its id."""
+        self._permissions.check(agent_id, "memory", "store_memory")
+        pending: _Pending[dict[str, Any], int] = _Pending(
+            {"agent_id": agent_id, "content": content, "tags": tags, "key": key}
+        )
+        self._stores.append(pending)
+        return await self._wait(pending)
+
+    async def _wait(self, pending: _Pending[Any, Res]) -> Res:
+        self._wake.set()
+        await pending.done.wait()
+        if pending.error is not None:
+            raise pending.error
+        assert pending.result is not None
+        return pending.result
+
+    async def run(self) -> None:
+        """Send queued requests until cancelled; a batch in flight always delivers its answers."""
+        while True:
+            if not self._searches and not self._stores:
+                self._wake = anyio.Event()
+                await self._wake.wait()
+            stores, self._stores = self._stores[:MAX_BATCH], self._stores[MAX_BATCH:]
+            searches, self._searches = self._searches[:MAX_BATCH], self._searches[MAX_BATCH:]
+            with anyio.CancelScope(shield=True):
+                if stores:
+                    await self._flush(stores, "store_memories", "items", _ids)
+                if searches:
+                    await self._flush(searches, "search_memories", "queries", _recalled)
+
+    async def _flush(self, batch: list[_Pending[Any, Any]], tool: str, arg: str, parse: Any) -> None:
+        try:
+            # stores carry keys and searches only read, so a retry after a restart is safe
+            result = await self._server.call_tool(tool, {arg: [p.request for p in batch]})
+            self.round_trips += 1
+            answers = structured(result)
+            if not isinstance(answers, list) or len(answers) != len(batch):
+                raise ToolError(f"MCP server 'memory' answered {tool} with {type(answers).__name__}, not a list")
+            for p, answer in zip(batch, answers, strict=True):
+                p.result = parse(answer)
+        except ChimeraError as exc:
+            for p in batch:
+                p.error = exc
+        except (KeyError, TypeError, ValueError) as exc:
+            error = ToolError(f"MCP server 'memory' answered {tool} with malformed items: {exc!r}")
+            for p in batch:
+                p.error = error
+        finally:
+            for p in batch:
+                p.done.set()
+
+
+def _ids(answer: Any) -> int:
+    return int(answer)
+
+
+def _recalled(answer: Any) -> list[Recalled]:
+    return [Recalled(int(m["memory_id"]), str(m["content"]), float(m["score"])) for m in answer]

@@ -78,7 +78,7 @@ async def open_news_source(
 ) -> AsyncIterator[McpNewsSource]:
     """One supervised news server on its own (for tools and tests); a failed start is a ToolError."""
     policy = McpPolicy(max_restarts=0, call_timeout_s=timeout_s)
-    async with open_pool([ServerSpec(name, command, timeout_s)], policy) as pool:
+    async with open_pool([ServerSpec(name, command, timeout_s, start_timeout_s=timeout_s)], policy) as pool:
         server = pool.server(name)
         if server.status.last_error is not None and server.status.state != "up":
             raise ToolError(server.status.last_error)

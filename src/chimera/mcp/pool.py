@@ -68,6 +68,9 @@ class ServerSpec:
     name: str
     command: ServerCommand
     timeout_s: float
+    """Seconds one request may take."""
+    start_timeout_s: float = 30.0
+    """Seconds a start (spawn, initialise, list tools) may take; interpreters can be slow to import."""
 
 
 class SupervisedServer:
@@ -131,8 +134,9 @@ class SupervisedServer:
     async def _serve_once(self) -> str:
         """Run the server until it breaks; return why it stopped."""
         try:
-            async with open_session(self._spec.command, name=self.name, timeout_s=self._spec.timeout_s) as session:
-                listed = await guarded(self.name, "tools/list", session.list_tools(), self._spec.timeout_s)
+            start = self._spec.start_timeout_s
+            async with open_session(self._spec.command, name=self.name, timeout_s=start) as session:
+                listed = await guarded(self.name, "tools/list", session.list_tools(), start)
                 self.status.tools = [t.name for t in listed.tools]
                 self.status.resources = await self._resources(session)
                 self._broken = anyio.Event()
@@ -178,8 +182,8 @@ class SupervisedServer:
     # -- requests ----------------------------------------------------------
 
     async def _session_now(self) -> ClientSession:
-        """The live session, waiting up to the timeout for a restart in progress."""
-        with anyio.move_on_after(self._spec.timeout_s):
+        """The live session, waiting (up to a start-up's time) for a restart in progress."""
+        with anyio.move_on_after(self._spec.start_timeout_s + self._policy.backoff_max_s):
             while self._session is None and self.status.state != ServerState.DOWN:
                 await self._changed.wait()
         if self._session is not None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from importlib import resources
 from pathlib import Path
@@ -90,6 +91,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--refresh-s", type=float, default=900.0, help="seconds before feeds are fetched again")
     parser.add_argument("--fetch-timeout-s", type=float, default=10.0, help="seconds one feed may take")
     args = parser.parse_args(argv)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # stderr is the client's log; one line per fetch is noise
     try:
         snapshot = load_snapshot(args.snapshot)
         feeds = feeds_from_json(args.feeds_json) if args.feeds_json else []

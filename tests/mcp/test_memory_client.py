@@ -1,0 +1,136 @@
+"""Agent memory as the runtime uses it: batched calls to the real server, vector ranking, no repeats."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import anyio
+import pytest
+
+from chimera.errors import PermissionRefused, ToolError
+from chimera.governance.checks import assess_content
+from chimera.mcp.command import ServerCommand
+from chimera.mcp.memory_client import MemoryClient
+from chimera.mcp.permissions import ToolPermissions
+from chimera.mcp.pool import ServerSpec, open_pool
+from chimera.mcp.servers.memory_store import MemoryStore, NewMemory
+from chimera.models.config import McpPolicy, Persona, Role
+from chimera.providers.base import ContentRequest
+from chimera.providers.embeddings import HttpEmbedder
+from chimera.providers.offline import OfflineWriter
+from chimera.settings import Secret
+from chimera.text import similarity
+from tests.httpfake import Reply, Request, serve
+
+PERSONAS = {
+    "nova": Persona(agent_id="nova", name="Nova", voice="v", niche="solar"),
+    "mute": Persona(agent_id="mute", name="Mute", voice="v", niche="n", role="silent"),
+}
+ROLES = {"influencer": Role(), "silent": Role(mcp_tools=[])}
+
+
+def test_concurrent_agents_share_round_trips_and_keys_store_once(tmp_path: Path) -> None:
+    spec = ServerSpec("memory", ServerCommand.bundled_memory(tmp_path / "m.db", "demo"), 30.0)
+
+    async def main() -> tuple[list[int], list[int], list[Any], int]:
+        with anyio.fail_after(90):
+            async with open_pool([spec], McpPolicy()) as pool, anyio.create_task_group() as tg:
+                client = MemoryClient(pool.server("memory"), ToolPermissions(ROLES, PERSONAS))
+                tg.start_soon(client.run)
+                ids: list[int] = [0] * 40
+                again: list[int] = [0] * 40
+
+                async def store(n: int) -> None:
+                    ids[n] = await client.remember("nova", f"post {n} about solar farm {n}", ["outbox"], f"task-{n}")
+
+                async def store_again(n: int) -> None:
+                    again[n] = await client.remember("nova", "changed text", [], f"task-{n}")
+
+                for fn in (store, store_again):
+                    async with anyio.create_task_group() as inner:
+                        for n in range(40):
+                            inner.start_soon(fn, n)
+                found = await client.recall("nova", "solar farm 17", 3)
+                with pytest.raises(PermissionRefused):
+                    await client.recall("mute", "anything", 3)
+                trips = client.round_trips
+                tg.cancel_scope.cancel()
+                return ids, again, found, trips
+
+    ids, again, found, trips = anyio.run(main)
+    assert sorted(ids) == list(range(1, 41)) and again == ids, "a repeated key returns the first memory"
+    assert found[0].content == "post 17 about solar farm 17"
+    assert trips < 20, f"40 + 40 + 1 calls took {trips} round trips"
+
+
+def _embed(req: Request) -> Reply:
+    """A toy embedding: one dimension per concept, so 'kitten' lands near 'cats' with no shared word."""
+    concepts = [("cat", "cats", "kitten", "purr"), ("stock", "market", "shares"), ("sun", "solar")]
+    data = []
+    for n, text in enumerate(req.json()["input"]):
+        words = text.lower().split()
+        data.append({"index": n, "embedding": [float(sum(w in c for w in words)) + 0.01 for c in concepts]})
+    assert req.headers["authorization"] == "Bearer sk-test-embed"
+    return Reply(body={"data": data})
+
+
+def test_vector_ranking_finds_what_bm25_cannot(tmp_path: Path) -> None:
+    with serve() as http:
+        http.route("POST", "/v1/embeddings", _embed)
+        embedder = HttpEmbedder(f"{http.url}/v1", "toy", Secret("sk-test-embed"))
+        store = MemoryStore(tmp_path / "m.db", "demo", embedder)
+        try:
+            store.store_many([NewMemory("nova", "cats purr softly"), NewMemory("nova", "stock market rallies")])
+            lexical = MemoryStore(tmp_path / "m.db", "demo").search("nova", "kitten", 5)
+            fused = store.search("nova", "kitten", 1)
+            assert store.ranking == "bm25+vector"
+        finally:
+            store.close()
+            embedder.close()
+    assert lexical == []
+    assert [m.content for m in fused] == ["cats purr softly"]
+
+
+def test_a_failing_embeddings_endpoint_is_a_clear_error(tmp_path: Path) -> None:
+    with serve() as http:
+        http.route("POST", "/embeddings", Reply(500, {"error": "boom"}))
+        embedder = HttpEmbedder(http.url, "toy", None)
+        store = MemoryStore(tmp_path / "m.db", "demo", embedder)
+        try:
+            with pytest.raises(ToolError, match="embeddings endpoint answered HTTP 500"):
+                store.store("nova", "anything")
+            assert MemoryStore(tmp_path / "m.db", "demo").search("nova", "anything", 5) == [], "nothing half-stored"
+        finally:
+            store.close()
+            embedder.close()
+
+
+def _request(recent: tuple[str, ...]) -> ContentRequest:
+    persona = Persona(agent_id="nova", name="Nova", voice="v", niche="solar power")
+    return ContentRequest(persona=persona, goal="g", topic="energy", headline="Solar farm opens in Nevada desert",
+                          summary="A big one.", recent=recent)  # fmt: skip
+
+
+def test_the_writer_avoids_what_it_posted_and_the_judge_catches_a_repeat() -> None:
+    writer = OfflineWriter()
+    first = anyio.run(writer.write, _request(()))
+    second = anyio.run(writer.write, _request((first.text,)))
+    assert similarity(first.text, second.text) < 0.6, "a recalled post is not written again"
+
+    persona = _request(()).persona
+    kwargs: dict[str, Any] = {"headline": "Solar farm opens", "goal": "solar", "topics": ["energy"],
+                              "persona": persona, "max_chars": 400, "self_confidence": 0.9}  # fmt: skip
+    repeat = assess_content(first.text, recalled=[{"memory_id": 7, "content": first.text}], **kwargs)
+    fresh = assess_content(second.text, recalled=[{"memory_id": 7, "content": first.text}], **kwargs)
+    assert any("repeats earlier post #7" in f for f in repeat.failures) and repeat.confidence <= 0.3
+    assert not any("repeats" in f for f in fresh.failures)
+
+
+def test_the_memory_server_refuses_an_unknown_memory_type(tmp_path: Path) -> None:
+    store = MemoryStore(tmp_path / "m.db", "demo")
+    try:
+        with pytest.raises(ValueError, match="memory_type must be one of"):
+            store.store_many([NewMemory("nova", "x", "dreams")])
+    finally:
+        store.close()

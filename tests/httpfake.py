@@ -90,7 +90,14 @@ def serve() -> Iterator[FakeServer]:
             except (BrokenPipeError, ConnectionResetError):  # the client gave up (a timeout test)
                 pass
 
-        do_GET = do_POST = do_PUT = do_DELETE = _handle
+        def do_GET(self) -> None:
+            self._handle()
+
+        def do_POST(self) -> None:
+            self._handle()
+
+        def do_DELETE(self) -> None:
+            self._handle()
 
         def log_message(self, format: str, *args: Any) -> None:
             pass

@@ -21,12 +21,16 @@ FRESH = NOW - dt.timedelta(hours=1)
 OLD = NOW - dt.timedelta(days=3)
 
 
+def _rfc822(when: dt.datetime) -> str:
+    return when.strftime("%a, %d %b %Y %H:%M:%S +0000")
+
+
 def _rss(title: str, when: dt.datetime) -> str:
-    stamp = when.strftime("%a, %d %b %Y %H:%M:%S +0000")
     return f"""<?xml version="1.0"?><rss version="2.0"><channel><title>Grid Daily</title>
 <item><guid>g1</guid><title>{title}</title><link>https://example.org/a</link>
-<description>&lt;p&gt;Storage &amp;amp; solar&lt;/p&gt;</description><category>Solar</category><pubDate>{stamp}</pubDate></item>
-<item><guid>g2</guid><title>Wind farm opens off the coast of Maine</title><pubDate>{OLD.strftime("%a, %d %b %Y %H:%M:%S +0000")}</pubDate></item>
+<description>&lt;p&gt;Storage &amp;amp; solar&lt;/p&gt;</description><category>Solar</category>
+<pubDate>{_rfc822(when)}</pubDate></item>
+<item><guid>g2</guid><title>Wind farm opens off the coast of Maine</title><pubDate>{_rfc822(OLD)}</pubDate></item>
 </channel></rss>"""
 
 

@@ -60,7 +60,7 @@ def test_an_idle_crash_is_noticed_by_the_ping() -> None:
             async with open_pool([_spec("flaky", "flaky.py")], FAST) as pool:
                 server = pool.server("flaky")
                 os.kill(await _pid(server), signal.SIGKILL)
-                while server.status.restarts == 0:  # nobody calls: the supervisor's ping finds it
+                while server.status.restarts == 0:  # noqa: ASYNC110 (nobody calls: the supervisor's ping finds it)
                     await anyio.sleep(0.05)
                 await _pid(server)
                 return server.status.state.value, server.status.restarts
@@ -74,7 +74,7 @@ def test_a_hung_call_times_out_with_a_clear_error_and_the_server_comes_back() ->
         with anyio.fail_after(60):
             async with open_pool([_spec("flaky", "flaky.py", timeout_s=1.0)], FAST) as pool:
                 server = pool.server("flaky")
-                with pytest.raises(ServerUnavailable, match="did not answer hang within 1.0s"):
+                with pytest.raises(ServerUnavailable, match=r"did not answer hang within 1\.0s"):
                     await server.call_tool("hang", {}, retry=False)
                 return str(structured(await server.call_tool("echo", {"text": "back"})))
 
@@ -86,7 +86,7 @@ def test_a_server_that_keeps_crashing_is_marked_down_and_the_others_carry_on() -
         with anyio.fail_after(60):
             async with open_pool([_spec("crashy", "crash.py"), _spec("flaky", "flaky.py")], FAST) as pool:
                 crashy = pool.server("crashy")
-                while crashy.status.state != ServerState.DOWN:
+                while crashy.status.state != ServerState.DOWN:  # noqa: ASYNC110 (polls the supervisor's view)
                     await anyio.sleep(0.05)
                 with pytest.raises(ServerUnavailable) as down:
                     await crashy.call_tool("anything", {})

@@ -49,6 +49,10 @@ class Settings:
     cdp: CdpCredentials | None = None
     """CDP_API_KEY_NAME + CDP_API_KEY_PRIVATE_KEY (+ CDP_WALLET_DATA, NETWORK_ID), when both keys are set."""
 
+    def secret_values(self) -> list[str]:
+        """Every secret value these settings hold (for the redactor; never for printing)."""
+        return [self.cdp.private_key.reveal()] if self.cdp is not None else []
+
     @classmethod
     def from_env(cls) -> Settings:
         """Read the environment."""

@@ -57,7 +57,7 @@ def test_tour_init_run_review_run_status_outbox(cli: Cli) -> None:
 
     cancelled = query(cli.home.db_path, "SELECT status FROM tasks WHERE depends_on = ?", (rejected["task_id"],))
     assert cancelled == [("cancelled",)]
-    audit = query(cli.home.db_path, "SELECT kind, actor FROM audit_log ORDER BY seq")
+    audit = query(cli.home.db_path, "SELECT kind, actor FROM audit_log WHERE kind LIKE 'review.%' ORDER BY seq")
     assert audit == [("review.approve", "tester"), ("review.reject", "tester")]
     assert store_problems(cli.home.db_path, settled=True) == []
 

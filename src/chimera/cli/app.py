@@ -10,21 +10,24 @@ from rich.table import Table
 
 from chimera.cli import context as cx
 from chimera.cli import money_cmd
+from chimera.cli.audit_cmd import audit_app
 from chimera.cli.init_cmd import holds_fleet, write_sample_fleet
 from chimera.cli.review_cmd import approve_item, interactive, render_item, review_table
-from chimera.cli.scopes import fleet_of, in_scope, in_treasury, spend_approver
+from chimera.cli.scopes import fleet_of, in_scope, in_treasury, open_store, spend_approver
 from chimera.cli.status_cmd import outbox_view, status_view
 from chimera.errors import ChimeraError, Refusal
 from chimera.governance.treasury import Treasury
 from chimera.logs import configure as configure_logging
+from chimera.logs import configure_stderr
 from chimera.mcp.command import ServerCommand
 from chimera.mcp.fleet_servers import fleet_server_specs
 from chimera.mcp.pool import ServerSpec, open_pool
 from chimera.models.config import BUNDLED_SERVERS, CampaignStatus, FleetPolicy
 from chimera.models.work import ReviewItem, ReviewStatus
 from chimera.runtime.runner import RunOptions, RunSummary, run_fleet
+from chimera.secret_store import Redactor, SecretStore
 from chimera.settings import Settings
-from chimera.store import open_database, reviews
+from chimera.store import reviews
 from chimera.store.fleet import set_campaign_status
 from chimera.store.reports import outbox_posts, status_report
 
@@ -47,6 +50,7 @@ app.command()(money_cmd.resume)
 app.add_typer(review_app, name="review")
 app.add_typer(campaign_app, name="campaign")
 app.add_typer(mcp_app, name="mcp")
+app.add_typer(audit_app, name="audit")
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
 
@@ -61,7 +65,11 @@ def root(
 ) -> None:
     """Global options."""
     settings = Settings.from_env()
-    ctx.obj = cx.CliContext(cx.resolve_home(home, settings), settings)
+    redactor = Redactor()
+    for value in settings.secret_values():
+        redactor.register(value)
+    configure_stderr(redactor)
+    ctx.obj = cx.CliContext(cx.resolve_home(home, settings), settings, SecretStore(redactor))
 
 
 @app.command()
@@ -98,7 +106,7 @@ def run(
         until_idle=until_idle, poll_interval_s=poll_interval, workers=workers,
         llm_latency_ms=llm_latency_ms, crash_at=c.settings.crash_at,
     )  # fmt: skip
-    handler = configure_logging(c.home.log_path)
+    handler = configure_logging(c.home.log_path, c.secrets.redactor)
 
     def ready(summary: RunSummary) -> None:
         if not as_json:
@@ -120,7 +128,7 @@ def run(
                 )
 
     async def main() -> RunSummary:
-        async with open_database(c.home.db_path) as db:
+        async with open_store(c) as db:
             return await run_fleet(fleet, db, options, home=c.home, on_ready=ready)
 
     try:

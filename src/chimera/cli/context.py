@@ -15,6 +15,7 @@ from rich.console import Console
 
 from chimera.config.home import Home
 from chimera.errors import ChimeraError, first_chimera_error
+from chimera.secret_store import SecretStore, redact_shapes
 from chimera.settings import Settings
 
 T = TypeVar("T")
@@ -29,6 +30,7 @@ class CliContext:
 
     home: Home
     settings: Settings
+    secrets: SecretStore
 
 
 def get(ctx: typer.Context) -> CliContext:
@@ -39,8 +41,8 @@ def get(ctx: typer.Context) -> CliContext:
 
 
 def fail(message: str, code: int) -> NoReturn:
-    """Print an error and exit with ``code``."""
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False)
+    """Print an error (anything shaped like a credential masked) and exit with ``code``."""
+    err_console.print(f"[bold red]error:[/] {redact_shapes(message)}", highlight=False, markup=False)
     raise typer.Exit(code)
 
 

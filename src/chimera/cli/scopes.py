@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from typing import TypeVar
 
 import typer
@@ -12,7 +13,9 @@ from chimera.config.loader import Fleet, load_fleet
 from chimera.errors import ChimeraError
 from chimera.governance.treasury import SpendOutcome, Treasury
 from chimera.pipeline.crashpoints import CrashPoints
+from chimera.secret_store import audit_key
 from chimera.store import open_database
+from chimera.store.database import Database
 from chimera.store.fleet import cents, sync_fleet
 from chimera.store.ledger import sync_limits
 from chimera.store.scope import TenantScope
@@ -31,13 +34,18 @@ def fleet_of(c: cx.CliContext) -> Fleet:
         cx.fail(str(exc), exc.exit_code)
 
 
+def open_store(c: cx.CliContext) -> AbstractAsyncContextManager[Database]:
+    """The fleet's store, its audit chain keyed from CHIMERA_AUDIT_KEY (environment or keyring) if set."""
+    return open_database(c.home.db_path, audit_key(c.secrets))
+
+
 def in_scope(ctx: typer.Context, action: Callable[[TenantScope], Awaitable[T]], *, sync: bool = False) -> T:
     """Load the fleet, open the store, and run ``action`` in the fleet's tenant scope."""
     c = cx.get(ctx)
     fleet = fleet_of(c)
 
     async def main() -> T:
-        async with open_database(c.home.db_path) as db:
+        async with open_store(c) as db:
             scope = TenantScope(db, fleet.tenant_id)
             if sync:
                 await sync_fleet(scope, fleet)
@@ -53,7 +61,7 @@ def in_treasury(ctx: typer.Context, action: Callable[[Treasury], Awaitable[T]]) 
     money = fleet.policy.money
 
     async def main() -> T:
-        async with open_database(c.home.db_path) as db:
+        async with open_store(c) as db:
             scope = TenantScope(db, fleet.tenant_id)
             await sync_fleet(scope, fleet)
             await sync_limits(scope, fleet)

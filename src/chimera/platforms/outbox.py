@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from chimera.platforms.base import PostRequest, Receipt
+from chimera.store.audit import audit_entry
 from chimera.store.committer import Committer, WriteOp
 from chimera.store.statements import Stmt
 
@@ -37,5 +38,7 @@ class LocalOutbox:
                 time.time(),
             ),
         )
+        op.audit(audit_entry(post.tenant_id, "post.publish", NAME, post.idempotency_key,
+                             {"platform": NAME, "ref": f"outbox:{post.idempotency_key}"}, post.agent_id))  # fmt: skip
         await self._committer.submit(op)
         return Receipt(platform=NAME, ref=f"outbox:{post.idempotency_key}", text=post.text)

@@ -28,6 +28,7 @@ from chimera.pipeline.crashpoints import CrashPoints
 from chimera.pipeline.queues import PriorityQueue
 from chimera.pipeline.tracker import WorkTracker
 from chimera.skills.base import FleetView
+from chimera.store.audit import audit_entry
 from chimera.store.committer import Committer, WriteOp
 from chimera.store.statements import Stmt
 
@@ -161,6 +162,9 @@ class Judge:
             op.add(Stmt.INSERT_DECISION, (
                 t.task_id, t.attempt, t.tenant_id, d.verdict.value, d.confidence, json.dumps(d.reasons), now,
             ))  # fmt: skip
+            op.audit(audit_entry(t.tenant_id, "judge.decision", "judge", t.task_id, {
+                "attempt": t.attempt, "type": t.type, "verdict": d.verdict.value, "confidence": d.confidence,
+            }, t.agent_id))  # fmt: skip
             next_attempt = t.attempt + 1 if d.verdict == Verdict.REJECT else t.attempt
             op.add(Stmt.SETTLE_TASK, (_STATUS_AFTER[d.verdict], next_attempt, now, t.task_id, t.attempt))
             if d.verdict == Verdict.APPROVE:
@@ -183,8 +187,8 @@ class Judge:
         collapsed = self._watch_confidence(decisions)
         for tenant, agent, mean in collapsed:
             op.add(Stmt.PAUSE_AGENT, (now, tenant, agent))
-            op.add(Stmt.INSERT_AUDIT, (tenant, "agent.pause", "circuit-breaker", agent, json.dumps(
-                {"reason": f"mean confidence of the last {COLLAPSE_WINDOW} results is {mean:.2f}"}), now))  # fmt: skip
+            why = {"reason": f"mean confidence of the last {COLLAPSE_WINDOW} results is {mean:.2f}"}
+            op.audit(audit_entry(tenant, "agent.pause", "circuit-breaker", agent, why, agent))
         await self._committer.submit(op)
         self._crash.reach("after_decision_commit")
         for d in decisions:

@@ -1,4 +1,4 @@
-"""Appending to the audit log (the one place that writes it)."""
+"""Appending to the audit log: the one place that writes it, always through the hash chain."""
 
 from __future__ import annotations
 
@@ -6,17 +6,20 @@ import json
 import time
 from typing import Any
 
+from chimera.store.audit_chain import AuditEntry
 from chimera.store.scope import ScopedWriter
 
 
-async def append_audit(tx: ScopedWriter, kind: str, actor: str, subject: str, detail: dict[str, Any]) -> None:
-    """Add one audit row inside the caller's transaction."""
-    await tx.execute(
-        "INSERT INTO audit_log (tenant_id, kind, actor, subject, detail, created_at)"
-        " VALUES (:tenant, :kind, :actor, :subject, :detail, :now)",
-        kind=kind,
-        actor=actor,
-        subject=subject,
-        detail=json.dumps(detail, ensure_ascii=False, default=str),
-        now=time.time(),
-    )
+def audit_entry(
+    tenant_id: str, kind: str, actor: str, subject: str, detail: dict[str, Any], agent_id: str | None = None
+) -> AuditEntry:
+    """An audit record with its detail as JSON, stamped now."""
+    return AuditEntry(tenant_id, kind, actor, subject, json.dumps(detail, ensure_ascii=False, default=str),
+                      time.time(), agent_id)  # fmt: skip
+
+
+async def append_audit(
+    tx: ScopedWriter, kind: str, actor: str, subject: str, detail: dict[str, Any], *, agent_id: str | None = None
+) -> None:
+    """Add one chained audit record inside the caller's transaction."""
+    await tx.append_audit(audit_entry(tx.tenant_id, kind, actor, subject, detail, agent_id))

@@ -17,6 +17,7 @@ import aiosqlite
 import anyio
 
 from chimera.errors import StoreError
+from chimera.store.audit_chain import AuditEntry, append_chained
 from chimera.store.database import Database
 from chimera.store.statements import Stmt
 
@@ -31,6 +32,7 @@ class WriteOp:
     """Rows (and optionally one custom step) that must commit together."""
 
     rows: list[tuple[Stmt, Row]] = field(default_factory=list)
+    audits: list[AuditEntry] = field(default_factory=list)
     custom: CustomWrite | None = None
     done: anyio.Event = field(default_factory=anyio.Event)
     error: BaseException | None = None
@@ -38,6 +40,10 @@ class WriteOp:
     def add(self, stmt: Stmt, row: Row) -> None:
         """Queue one row for a statement."""
         self.rows.append((stmt, row))
+
+    def audit(self, entry: AuditEntry) -> None:
+        """Queue one audit record (chained when the batch commits)."""
+        self.audits.append(entry)
 
 
 class Committer:
@@ -91,15 +97,19 @@ class Committer:
             await conn.execute("BEGIN IMMEDIATE")
             try:
                 grouped: dict[Stmt, list[Row]] = {}
+                audits: list[AuditEntry] = []
                 for op in batch:
                     if op.custom is not None:
                         await op.custom(conn)
                     for stmt, row in op.rows:
                         grouped.setdefault(stmt, []).append(row)
+                    audits.extend(op.audits)
                 for stmt in _ORDER:
                     rows = grouped.get(stmt)
                     if rows:
                         await conn.executemany(stmt.value, rows)
+                if audits:
+                    await append_chained(conn, self._db.signer, audits)
                 await conn.commit()
             except BaseException:
                 await conn.rollback()

@@ -19,7 +19,11 @@ import aiosqlite
 import anyio
 
 from chimera.errors import StoreError
+from chimera.store.audit_chain import AuditSigner, key_file
 from chimera.store.schema import MIGRATIONS, SCHEMA_VERSION
+
+#: The audit key file used when no key comes from the environment or the keyring.
+AUDIT_KEY_FILE = "audit.key"
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -101,12 +105,15 @@ async def _migrate(conn: aiosqlite.Connection, path: Path) -> None:
 
 
 class Database:
-    """The store's two connections: one writer (serialised by a lock) and one reader."""
+    """The store's two connections (one writer serialised by a lock, one reader) and the audit signer."""
 
-    def __init__(self, path: Path, writer: aiosqlite.Connection, reader: aiosqlite.Connection) -> None:
+    def __init__(
+        self, path: Path, writer: aiosqlite.Connection, reader: aiosqlite.Connection, signer: AuditSigner
+    ) -> None:
         self.path = path
         self.writer = writer
         self.reader = reader
+        self.signer = signer
         self.write_lock = anyio.Lock()
 
     @asynccontextmanager
@@ -145,16 +152,24 @@ class Database:
 
 
 @asynccontextmanager
-async def open_database(path: Path) -> AsyncIterator[Database]:
-    """Open (creating and migrating if needed) the store at ``path``; close it on exit."""
+async def open_database(path: Path, audit_key: bytes | None = None) -> AsyncIterator[Database]:
+    """Open (creating and migrating if needed) the store at ``path``; close it on exit.
+
+    ``audit_key`` signs the audit chain; without one, the key file beside the
+    store (``audit.key``, created on first use, mode 0600) is used.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        signer = AuditSigner(audit_key if audit_key is not None else key_file(path.parent / AUDIT_KEY_FILE))
+    except (OSError, ValueError) as exc:
+        raise StoreError(f"cannot read the audit key for {path}: {exc}") from exc
     writer = await _connect(path, readonly=False)
     reader: aiosqlite.Connection | None = None
     try:
         await _migrate(writer, path)
         reader = await _connect(path, readonly=True)
         reader.row_factory = sqlite3.Row
-        yield Database(path, writer, reader)
+        yield Database(path, writer, reader, signer)
     finally:
         with anyio.CancelScope(shield=True):
             if reader is not None:

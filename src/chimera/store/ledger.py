@@ -148,14 +148,16 @@ async def reserve(
             "reason": decision.reason,
             "conditions": decision.conditions,
         }
-        await append_audit(tx, f"spend.{decision.tier.value}", "cfo", req.agent_id, detail)
+        await append_audit(tx, f"spend.{decision.tier.value}", "cfo", req.agent_id, detail, agent_id=req.agent_id)
         if decision.pause_agent:
             await tx.execute(
                 "UPDATE agents SET status = 'paused', updated_at = :now WHERE tenant_id = :tenant AND agent_id = :a",
                 a=req.agent_id,
                 now=now,
             )
-            await append_audit(tx, "agent.pause", "circuit-breaker", req.agent_id, {"reason": decision.reason})
+            await append_audit(
+                tx, "agent.pause", "circuit-breaker", req.agent_id, {"reason": decision.reason}, agent_id=req.agent_id
+            )
         if decision.tier == Tier.HUMAN:
             await _queue_for_human(tx, req, key, decision, now)
         if not decision.approved:
@@ -254,6 +256,7 @@ async def reserve_approved(
             reviewer,
             req["agent_id"],
             {"review_id": review_id, "spend_key": req["idempotency_key"]},
+            agent_id=req["agent_id"],
         )
         entry = await _entry(tx, req["idempotency_key"])
     assert entry is not None
@@ -282,7 +285,12 @@ async def settle(
                 f" this {state} (tx {tx_ref}) needs a human to reconcile"
             )
         await append_audit(
-            tx, f"spend.{state}", "treasury", entry["agent_id"], {"key": key, "tx_ref": tx_ref, "error": error}
+            tx,
+            f"spend.{state}",
+            "treasury",
+            entry["agent_id"],
+            {"key": key, "tx_ref": tx_ref, "error": error},
+            agent_id=entry["agent_id"],
         )
     return entry
 
@@ -382,5 +390,6 @@ async def set_agent_status(scope: TenantScope, agent_id: str, status: str, actor
             a=agent_id,
         )
         if changed:
-            await append_audit(tx, f"agent.{'pause' if status == 'paused' else 'resume'}", actor, agent_id, {})
+            kind = f"agent.{'pause' if status == 'paused' else 'resume'}"
+            await append_audit(tx, kind, actor, agent_id, {}, agent_id=agent_id)
     return bool(changed)

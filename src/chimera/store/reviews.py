@@ -106,6 +106,7 @@ async def approve(scope: TenantScope, review_id: int, reviewer: str, edited: str
             reviewer,
             row["task_id"],
             {"review_id": review_id, "edited": edited is not None, "released": released},
+            agent_id=row["agent_id"],
         )
     return (await _reviews_by_id(scope, review_id))[0]
 
@@ -143,6 +144,7 @@ async def reject(scope: TenantScope, review_id: int, reviewer: str, reason: str)
             reviewer,
             row["task_id"] or row["agent_id"],
             {"review_id": review_id, "reason": reason, "cancelled": cancelled, "spend_key": row["spend_key"]},
+            agent_id=row["agent_id"],
         )
     return (await _reviews_by_id(scope, review_id))[0]
 

@@ -327,6 +327,14 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (tenant_id, name)
     ) STRICT;
     """,
+    # 4: the audit log becomes a hash chain per tenant (HMAC keyed outside the database)
+    """
+    ALTER TABLE audit_log ADD COLUMN agent_id TEXT;
+    ALTER TABLE audit_log ADD COLUMN prev_hash TEXT;
+    ALTER TABLE audit_log ADD COLUMN hash TEXT;
+    CREATE INDEX audit_by_tenant ON audit_log(tenant_id, seq);
+    CREATE INDEX audit_by_agent ON audit_log(tenant_id, agent_id, seq) WHERE agent_id IS NOT NULL;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -13,6 +13,7 @@ from typing import Any
 
 import aiosqlite
 
+from chimera.store.audit_chain import AuditEntry, append_chained
 from chimera.store.database import Database
 
 
@@ -55,6 +56,17 @@ class ScopedWriter:
     def __init__(self, conn: aiosqlite.Connection, scope: TenantScope) -> None:
         self._conn = conn
         self._scope = scope
+
+    @property
+    def tenant_id(self) -> str:
+        """The tenant this transaction writes for."""
+        return self._scope.tenant_id
+
+    async def append_audit(self, entry: AuditEntry) -> None:
+        """Chain an audit record of this tenant into the log (refuses another tenant's record)."""
+        if entry.tenant_id != self._scope.tenant_id:
+            raise ValueError(f"audit record for tenant {entry.tenant_id!r} in a scope of {self._scope.tenant_id!r}")
+        await append_chained(self._conn, self._scope.db.signer, [entry])
 
     async def execute(self, sql: str, **params: Any) -> int:
         """Run a scoped statement; return the number of rows it changed."""

@@ -48,6 +48,3 @@ class Stmt(Enum):
     PAUSE_AGENT = (
         "UPDATE agents SET status = 'paused', updated_at = ? WHERE tenant_id = ? AND agent_id = ? AND status = 'active'"
     )
-    INSERT_AUDIT = (
-        "INSERT INTO audit_log (tenant_id, kind, actor, subject, detail, created_at) VALUES (?, ?, ?, ?, ?, ?)"
-    )

@@ -1,0 +1,134 @@
+"""The audit log's hash chain: each record carries an HMAC of itself and of the record before it.
+
+Each tenant has its own chain, in ``seq`` order. The HMAC key is kept outside
+the database (environment, keyring, or a key file beside it), so someone who
+can edit the SQLite file cannot forge a record that verifies. A chain alone
+cannot show that its tail was cut off, so ``head`` gives the latest hash to
+keep elsewhere and ``verify`` checks against it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+GENESIS = "0" * 64
+
+_INSERT = (
+    "INSERT INTO audit_log (tenant_id, kind, actor, subject, agent_id, detail, created_at, prev_hash, hash)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_TAIL = "SELECT hash FROM audit_log WHERE tenant_id = ? AND hash IS NOT NULL ORDER BY seq DESC LIMIT 1"
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One audit record to append."""
+
+    tenant_id: str
+    kind: str
+    actor: str
+    subject: str
+    detail: str
+    created_at: float
+    agent_id: str | None = None
+
+
+class AuditSigner:
+    """Computes a record's HMAC-SHA256 with the chain key."""
+
+    def __init__(self, key: bytes) -> None:
+        if len(key) < 16:
+            raise ValueError("the audit key must be at least 16 bytes")
+        self._key = key
+
+    def __repr__(self) -> str:
+        return "AuditSigner(key=***)"
+
+    def sign(self, prev: str, e: AuditEntry) -> str:
+        """The hash of ``e`` chained to ``prev``."""
+        message = json.dumps(
+            [prev, e.tenant_id, e.kind, e.actor, e.subject, e.agent_id, e.detail, repr(e.created_at)],
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+        return hmac.new(self._key, message.encode(), hashlib.sha256).hexdigest()
+
+
+def key_file(path: Path) -> bytes:
+    """The key stored in ``path``, created (random, mode 0600) if missing."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32) + "\n")
+    return bytes.fromhex(path.read_text().strip())
+
+
+async def append_chained(conn: aiosqlite.Connection, signer: AuditSigner, entries: Sequence[AuditEntry]) -> None:
+    """Append entries inside the caller's write transaction, each chained to its tenant's tail."""
+    tails: dict[str, str] = {}
+    rows: list[tuple[Any, ...]] = []
+    for e in entries:
+        if e.tenant_id not in tails:
+            async with conn.execute(_TAIL, (e.tenant_id,)) as cur:
+                row = await cur.fetchone()
+            tails[e.tenant_id] = str(row[0]) if row else GENESIS
+        prev = tails[e.tenant_id]
+        digest = signer.sign(prev, e)
+        tails[e.tenant_id] = digest
+        rows.append((e.tenant_id, e.kind, e.actor, e.subject, e.agent_id, e.detail, e.created_at, prev, digest))
+    await conn.executemany(_INSERT, rows)
+
+
+@dataclass(frozen=True, slots=True)
+class ChainReport:
+    """What ``verify`` found."""
+
+    records: int
+    unchained: int
+    head: str
+    broken_at: int | None = None
+    problem: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when every link holds."""
+        return self.problem is None
+
+
+def verify_rows(signer: AuditSigner, rows: Iterable[sqlite3.Row], kept_head: str | None = None) -> ChainReport:
+    """Walk one tenant's records in ``seq`` order; report the first broken link (and a missing kept head)."""
+    prev = GENESIS
+    records = unchained = 0
+    seen_kept = kept_head is None
+    for r in rows:
+        if r["hash"] is None:
+            if records:
+                return ChainReport(records, unchained, prev, r["seq"], "a record without a hash inside the chain")
+            unchained += 1  # written before the chain existed
+            continue
+        records += 1
+        entry = AuditEntry(r["tenant_id"], r["kind"], r["actor"], r["subject"], r["detail"], r["created_at"],
+                           r["agent_id"])  # fmt: skip
+        if r["prev_hash"] != prev:
+            why = "does not follow the record before it: a record was removed or reordered"
+            return ChainReport(records, unchained, prev, r["seq"], why)
+        if not hmac.compare_digest(signer.sign(prev, entry), str(r["hash"])):
+            return ChainReport(records, unchained, prev, r["seq"], "its hash does not match its content: it was edited")
+        prev = str(r["hash"])
+        seen_kept = seen_kept or prev == kept_head
+    if not seen_kept:
+        why = "the head you kept is not in the chain: records were cut off its end (or it belongs elsewhere)"
+        return ChainReport(records, unchained, prev, None, why)
+    return ChainReport(records, unchained, prev)

@@ -14,6 +14,7 @@ from chimera.cli.audit_cmd import audit_app
 from chimera.cli.init_cmd import holds_fleet, write_sample_fleet
 from chimera.cli.review_cmd import approve_item, interactive, render_item, review_table
 from chimera.cli.scopes import fleet_of, in_scope, in_treasury, open_store, spend_approver
+from chimera.cli.security_cmd import security_app
 from chimera.cli.status_cmd import outbox_view, status_view
 from chimera.errors import ChimeraError, Refusal
 from chimera.governance.treasury import Treasury
@@ -51,6 +52,7 @@ app.add_typer(review_app, name="review")
 app.add_typer(campaign_app, name="campaign")
 app.add_typer(mcp_app, name="mcp")
 app.add_typer(audit_app, name="audit")
+app.add_typer(security_app, name="security")
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
 

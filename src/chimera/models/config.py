@@ -221,6 +221,17 @@ class MemoryPolicy(_Strict):
     """Embedding model name."""
 
 
+class SecurityPolicy(_Strict):
+    """The security gateway and output checks (``[security]``)."""
+
+    block_at: Literal["medium", "high", "critical"] = "medium"
+    """Lowest threat level at which an outside input is blocked."""
+    link_allowlist: list[str] = Field(default_factory=list)
+    """Domains a published post may link to (subdomains included); any other link blocks the post."""
+    classifier_url: str | None = Field(default=None, pattern=r"^https?://")
+    """Optional classifier endpoint: POST {"text": ...} answers {"score": 0..1}; one more signal for the gateway."""
+
+
 class Role(_Strict):
     """What an agent of this role may use; patterns are shell-style (``*``, ``news.*``)."""
 
@@ -323,6 +334,8 @@ class FleetPolicy(_Strict):
     """Third-party MCP servers and crash handling."""
     memory: MemoryPolicy = MemoryPolicy()
     """Agent memory."""
+    security: SecurityPolicy = SecurityPolicy()
+    """Security gateway and output checks."""
     roles: dict[str, Role] = Field(default_factory=lambda: {"influencer": Role()})
     """Roles by name; every persona names one (default ``influencer``)."""
 

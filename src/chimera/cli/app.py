@@ -13,7 +13,7 @@ from chimera.cli import money_cmd
 from chimera.cli.audit_cmd import audit_app
 from chimera.cli.init_cmd import holds_fleet, write_sample_fleet
 from chimera.cli.review_cmd import approve_item, interactive, render_item, review_table
-from chimera.cli.scopes import fleet_of, in_scope, in_treasury, open_store, spend_approver
+from chimera.cli.scopes import fleet_of, in_scope, in_treasury, open_store, review_actions
 from chimera.cli.security_cmd import security_app
 from chimera.cli.status_cmd import outbox_view, status_view
 from chimera.errors import ChimeraError, Refusal
@@ -131,7 +131,7 @@ def run(
 
     async def main() -> RunSummary:
         async with open_store(c) as db:
-            return await run_fleet(fleet, db, options, home=c.home, on_ready=ready)
+            return await run_fleet(fleet, db, options, home=c.home, secrets=c.secrets, on_ready=ready)
 
     try:
         summary = cx.run_async(main)
@@ -190,7 +190,8 @@ def review(ctx: typer.Context) -> None:
     if ctx.invoked_subcommand is not None:
         return
     reviewer = cx.get(ctx).settings.reviewer
-    in_treasury(ctx, lambda t: interactive(t.scope, reviewer, cx.console, spend_approver(t, reviewer)))
+    security = fleet_of(cx.get(ctx)).policy.security
+    in_treasury(ctx, lambda t: interactive(t.scope, reviewer, cx.console, review_actions(t, reviewer, security)))
 
 
 @review_app.command("list")
@@ -225,12 +226,13 @@ def review_approve(
 ) -> None:
     """Approve an item (optionally with edited text); what waited on it continues, a spend is paid."""
     reviewer = cx.get(ctx).settings.reviewer
+    security = fleet_of(cx.get(ctx)).policy.security
 
     async def action(t: Treasury) -> tuple[ReviewItem, str]:
         found = [i for i in await reviews.list_reviews(t.scope, None) if i.review_id == review_id]
         if not found:
             raise Refusal(f"no review item {review_id}")
-        note = await approve_item(t.scope, found[0], reviewer, spend_approver(t, reviewer), edit)
+        note = await approve_item(t.scope, found[0], reviewer, review_actions(t, reviewer, security), edit)
         decided = [i for i in await reviews.list_reviews(t.scope, None) if i.review_id == review_id]
         return decided[0], note
 

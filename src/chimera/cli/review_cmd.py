@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from rich.console import Console, Group
 from rich.panel import Panel
@@ -44,24 +45,31 @@ def review_table(items: list[ReviewItem]) -> Table:
     return table
 
 
-SpendApprover = Callable[[int], Awaitable[SpendOutcome]]
+@dataclass(frozen=True, slots=True)
+class ReviewActions:
+    """What approving needs beyond the store: paying a spend, and checking an edit."""
+
+    approve_spend: Callable[[int], Awaitable[SpendOutcome]]
+    """Pay an approved spend through the treasury."""
+    check_edit: Callable[[str, str], Awaitable[None]]
+    """Raise Refusal if an edited text (for an agent) may not be used."""
 
 
-async def approve_item(scope: TenantScope, item: ReviewItem, reviewer: str, approve_spend: SpendApprover,
+async def approve_item(scope: TenantScope, item: ReviewItem, reviewer: str, actions: ReviewActions,
                        edited: str | None = None) -> str:  # fmt: skip
     """Approve any item: content continues the pipeline; a spend is paid through the treasury."""
     if item.spend_key is None:
+        if edited is not None:
+            await actions.check_edit(edited, item.agent_id)
         await reviews.approve(scope, item.review_id, reviewer, edited)
         return "approved"
     if edited is not None:
         raise Refusal("a spend cannot be edited; reject it and ask again")
-    outcome = await approve_spend(item.review_id)
+    outcome = await actions.approve_spend(item.review_id)
     return f"approved; spend {outcome.status}"
 
 
-async def interactive(
-    scope: TenantScope, reviewer: str, console: Console, approve_spend: SpendApprover
-) -> dict[str, int]:
+async def interactive(scope: TenantScope, reviewer: str, console: Console, actions: ReviewActions) -> dict[str, int]:
     """Walk the pending items: [a]pprove, [e]dit then approve, [r]eject, [s]kip, [q]uit."""
     items = await reviews.list_reviews(scope)
     counts = {"approved": 0, "rejected": 0, "skipped": 0}
@@ -81,11 +89,11 @@ async def interactive(
             choice = "q"
         try:
             if choice == "a":
-                console.print(await approve_item(scope, item, reviewer, approve_spend))
+                console.print(await approve_item(scope, item, reviewer, actions))
                 counts["approved"] += 1
             elif choice == "e":
                 text = Prompt.ask("New text", default=item.content, console=console)
-                console.print(await approve_item(scope, item, reviewer, approve_spend, edited=text))
+                console.print(await approve_item(scope, item, reviewer, actions, edited=text))
                 counts["approved"] += 1
             elif choice == "r":
                 reason = ""
@@ -99,7 +107,7 @@ async def interactive(
                 counts["skipped"] += len(items) - n + 1
                 break
         except Refusal as exc:
-            console.print(f"[red]{exc}[/]")
+            console.print(f"[red]{exc}[/]", markup=True, highlight=False)
         except EOFError:
             console.print("input closed; this item stays pending")
             counts["skipped"] += len(items) - n + 1

@@ -9,12 +9,17 @@ from typing import TypeVar
 import typer
 
 from chimera.cli import context as cx
+from chimera.cli.review_cmd import ReviewActions
 from chimera.config.loader import Fleet, load_fleet
 from chimera.errors import ChimeraError
-from chimera.governance.treasury import SpendOutcome, Treasury
+from chimera.governance.security.edits import check_edit
+from chimera.governance.security.gateway import SecurityGateway
+from chimera.governance.treasury import Treasury
+from chimera.models.config import SecurityPolicy
 from chimera.pipeline.crashpoints import CrashPoints
 from chimera.secret_store import audit_key
 from chimera.store import open_database
+from chimera.store.audit_chain import AuditEntry
 from chimera.store.database import Database
 from chimera.store.fleet import cents, sync_fleet
 from chimera.store.ledger import sync_limits
@@ -77,6 +82,17 @@ def in_treasury(ctx: typer.Context, action: Callable[[Treasury], Awaitable[T]]) 
     return cx.run_async(main)
 
 
-def spend_approver(t: Treasury, reviewer: str) -> Callable[[int], Awaitable[SpendOutcome]]:
-    """What approving a spend review does: pay it through the treasury as ``reviewer``."""
-    return lambda review_id: t.approve_spend(review_id, reviewer)
+def review_actions(t: Treasury, reviewer: str, security: SecurityPolicy) -> ReviewActions:
+    """What approving does: a spend is paid through the treasury as ``reviewer``; an edit passes the gateway."""
+
+    async def audit(entries: list[AuditEntry]) -> None:
+        async with t.scope.transaction() as tx:
+            for entry in entries:
+                await tx.append_audit(entry)
+
+    gateway = SecurityGateway(security, tenant_id=t.scope.tenant_id, audit=audit)
+
+    async def edit(text: str, agent_id: str) -> None:
+        await check_edit(gateway, text, agent_id=agent_id, link_allowlist=security.link_allowlist)
+
+    return ReviewActions(lambda review_id: t.approve_spend(review_id, reviewer), edit)

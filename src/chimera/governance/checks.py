@@ -9,21 +9,14 @@ below every approval band.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
+from chimera.governance.output_checks import output_problems
 from chimera.models.config import Persona
 from chimera.text import keywords, similarity
 
 HARD_FAIL_CAP = 0.3
-
-HUMAN_CLAIM = re.compile(
-    r"\b(?:i am|i'm|im)\s+(?:a\s+)?(?:real\s+)?(?:human|person)\b|\bas a human\b|\bnot an? (?:ai|bot)\b",
-    re.IGNORECASE,
-)
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
-PHONE = re.compile(r"(?<![\w.])\+?\d(?:[\s().-]?\d){8,}(?![\w.])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,18 +52,11 @@ def _combine(checks: list[Check], failures: list[str]) -> Assessment:
     return Assessment(round(max(0.0, min(1.0, confidence)), 4), tuple(checks), tuple(failures))
 
 
-def persona_violations(text: str, persona: Persona) -> list[str]:
-    """Banned phrases, claims to be human and personal data found in ``text``."""
-    found: list[str] = []
+def persona_violations(text: str, persona: Persona, link_allowlist: list[str] | None = None) -> list[str]:
+    """Banned phrases, plus everything the output checks forbid (secrets, personal data, human claims, links)."""
     lowered = text.lower()
-    for phrase in persona.banned_phrases:
-        if phrase.lower() in lowered:
-            found.append(f"banned phrase '{phrase}'")
-    if HUMAN_CLAIM.search(text):
-        found.append("claims to be human")
-    if EMAIL.search(text) or PHONE.search(text):
-        found.append("contains personal data (email or phone number)")
-    return found
+    found = [f"banned phrase '{p}'" for p in persona.banned_phrases if p.lower() in lowered]
+    return found + output_problems(text, link_allowlist or [])
 
 
 def assess_content(
@@ -84,6 +70,7 @@ def assess_content(
     self_confidence: float,
     recalled: list[dict[str, Any]] | None = None,
     repeat_at: float = 0.6,
+    link_allowlist: list[str] | None = None,
 ) -> Assessment:
     """Checks for a generated post; ``recalled`` are the agent's earlier posts it must not repeat."""
     said = keywords(text)
@@ -98,7 +85,7 @@ def assess_content(
         Check("writer_self_assessment", max(0.0, min(1.0, self_confidence)), 0.15, "the writer's own confidence"),
         Check("length", 1.0 if 0 < len(text) <= max_chars else 0.0, 0.15, f"{len(text)}/{max_chars} chars"),
     ]
-    failures = persona_violations(text, persona)
+    failures = persona_violations(text, persona, link_allowlist)
     if recalled:
         closest = max(recalled, key=lambda m: similarity(text, str(m.get("content", ""))))
         overlap = similarity(text, str(closest.get("content", "")))

@@ -109,6 +109,7 @@ class Judge:
                 self_confidence=result.confidence,
                 recalled=result.output.get("recalled"),
                 repeat_at=self._policy.memory.repeat_similarity,
+                link_allowlist=self._policy.security.link_allowlist,
             )
         elif task.type == TaskType.POST_CONTENT:
             platform = str(result.output.get("platform", "outbox"))

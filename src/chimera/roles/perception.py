@@ -27,10 +27,10 @@ KEYWORDS_FOR_FULL_MATCH = 3
 
 
 class ItemScreen(Protocol):
-    """The security gateway's input check: the item to use (possibly sanitised), or None if blocked."""
+    """The security gateway's input check: the items that pass (possibly sanitised); blocked ones are dropped."""
 
-    def screen_item(self, item: NewsItem, source: str) -> NewsItem | None:
-        """Check one outside item before any model or skill sees it."""
+    async def screen_items(self, items: list[NewsItem], source: str) -> list[NewsItem]:
+        """Check outside items before any model or skill sees them."""
         ...
 
 
@@ -109,12 +109,9 @@ class Perception:
                 self.errors.append(str(exc))
                 log.error("perception: %s failed: %s", source.name, exc)
                 continue
-            for item in got:
-                screened = self._screen.screen_item(item, source.name) if self._screen is not None else item
-                if screened is None:
-                    self.blocked += 1
-                else:
-                    items.append(screened)
+            passed = await self._screen.screen_items(got, source.name) if self._screen is not None else got
+            self.blocked += len(got) - len(passed)
+            items.extend(passed)
         return items
 
     async def poll_once(self) -> int:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
-from chimera.errors import ChimeraError
+from chimera.errors import ChimeraError, PermissionRefused
+from chimera.governance.permissions import RoleBook
 from chimera.models.work import Result, Task
 from chimera.pipeline.crashpoints import CrashPoints
 from chimera.pipeline.queues import PriorityQueue
@@ -27,19 +29,30 @@ class Worker:
         work: PriorityQueue[Task],
         results: PriorityQueue[Result],
         crash: CrashPoints,
+        roles: RoleBook | None = None,
+        on_refusal: Callable[[Task, str], Awaitable[None]] | None = None,
     ) -> None:
         self._skills = skills
         self._work = work
         self._results = results
         self._crash = crash
+        self._roles = roles
+        self._on_refusal = on_refusal
 
     async def execute(self, task: Task) -> Result:
-        """Run one task; an unknown type or a failing skill is an error result, not a crash."""
+        """Run one task; an unknown type, a refused permission or a failing skill is an error result, not a crash."""
         skill = self._skills.get(task.type)
         if skill is None:
             return error_result(task, f"no skill handles task type '{task.type}'")
         try:
+            if self._roles is not None:
+                self._roles.require(task.agent_id, "skills", task.type)
             return await skill.run(task)
+        except PermissionRefused as exc:
+            log.warning("task %s refused: %s", task.task_id, exc)
+            if self._on_refusal is not None:
+                await self._on_refusal(task, str(exc))
+            return error_result(task, f"permission refused: {exc}")
         except ChimeraError as exc:
             log.warning("task %s (%s) failed: %s", task.task_id, task.type, exc)
             return error_result(task, str(exc))

@@ -12,7 +12,7 @@ import logging
 import signal
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +20,9 @@ import anyio
 
 from chimera.config.home import Home
 from chimera.config.loader import Fleet
+from chimera.governance.permissions import RoleBook
+from chimera.governance.security.gateway import Classifier, SecurityGateway
+from chimera.governance.security.screened_news import ScreenedNews
 from chimera.mcp.command import ServerCommand
 from chimera.mcp.fleet_servers import fleet_server_specs
 from chimera.mcp.memory_client import MemoryClient
@@ -35,16 +38,20 @@ from chimera.pipeline.tracker import WorkTracker
 from chimera.platforms.base import Platform
 from chimera.platforms.outbox import LocalOutbox
 from chimera.providers.base import LLMProvider
+from chimera.providers.classifier import HttpClassifier
 from chimera.providers.offline import OfflineWriter
 from chimera.roles.judge import Judge, content_limit
 from chimera.roles.perception import Perception
 from chimera.roles.planner import Planner
 from chimera.roles.worker import Worker
+from chimera.secret_store import SecretStore
 from chimera.skills.analyze_trends import AnalyzeTrends, TrendCache
 from chimera.skills.base import AgentMemory, FleetView, Skill
 from chimera.skills.generate_content import GenerateContent
 from chimera.skills.post_content import PostContent
-from chimera.store.committer import Committer
+from chimera.store.audit import audit_entry
+from chimera.store.audit_chain import AuditEntry
+from chimera.store.committer import Committer, WriteOp
 from chimera.store.database import Database
 from chimera.store.fleet import campaign_states, kill_switch_on, sync_fleet
 from chimera.store.mcp_state import record_servers, stop_servers
@@ -107,6 +114,7 @@ class Pipeline:
     trends: TrendCache
     kill: KillSwitch
     memory: MemoryClient | None = None
+    gateway: SecurityGateway | None = None
 
 
 async def build_pipeline(
@@ -120,6 +128,7 @@ async def build_pipeline(
     provider: LLMProvider | None = None,
     workers: int | None = None,
     crash: CrashPoints | None = None,
+    classifier: Classifier | None = None,
 ) -> Pipeline:
     """Sync the fleet into the store and wire every role to shared queues.
 
@@ -140,7 +149,18 @@ async def build_pipeline(
     committer = Committer(db)
     kill = KillSwitch()
     kill.on = await kill_switch_on(scope)
-    trends = TrendCache(news, ttl_s=policy.perception.poll_interval_s)
+
+    async def audit(entries: list[AuditEntry]) -> None:
+        await committer.submit(WriteOp(audits=entries))
+
+    gateway = SecurityGateway(policy.security, tenant_id=fleet.tenant_id, classifier=classifier, audit=audit)
+    roles = RoleBook(policy.roles, fleet.personas)
+
+    async def refused(task: Task, why: str) -> None:
+        await audit([audit_entry(task.tenant_id, "permission.refused", "worker", task.task_id,
+                                 {"type": task.type, "reason": why}, task.agent_id)])  # fmt: skip
+
+    trends = TrendCache(ScreenedNews(news, gateway), ttl_s=policy.perception.poll_interval_s)
     provider = provider or OfflineWriter(policy.runtime.llm_latency_ms)
     platforms: dict[str, Platform] = {"outbox": LocalOutbox(committer, policy.platform("outbox").max_chars)}
     permissions = permissions or ToolPermissions(policy.roles, fleet.personas)
@@ -149,7 +169,7 @@ async def build_pipeline(
         for s in (
             AnalyzeTrends(trends, permissions),
             GenerateContent(provider, view, content_limit(policy, "outbox"), memory, policy.memory.recall),
-            PostContent(platforms, view, policy.disclosure, crash, kill, memory),
+            PostContent(platforms, view, policy.disclosure, crash, kill, memory, roles, policy.security.link_allowlist),
         )
     }
     planner = Planner(
@@ -161,13 +181,14 @@ async def build_pipeline(
         tracker=tracker, crash=crash,
     )  # fmt: skip
     perception = Perception(
-        sources=list(sources) if sources is not None else [news], policy=policy.perception, view=view, book=book,
-        seen=await seen_items(scope),
+        sources=list(sources) if sources is not None else [news], screen=gateway, policy=policy.perception,
+        view=view, book=book, seen=await seen_items(scope),
         inbox=inbox, tracker=tracker,
     )  # fmt: skip
-    pool = [Worker(skills, work, results, crash) for _ in range(workers or policy.runtime.workers)]
+    pool = [Worker(skills, work, results, crash, roles, refused) for _ in range(workers or policy.runtime.workers)]
+    client = memory if isinstance(memory, MemoryClient) else None
     return Pipeline(scope, view, book, deps, tracker, work, results, inbox, committer, planner, judge, pool,
-                    perception, trends, kill, memory if isinstance(memory, MemoryClient) else None)  # fmt: skip
+                    perception, trends, kill, client, gateway)  # fmt: skip
 
 
 async def resume_open_work(p: Pipeline) -> tuple[int, int]:
@@ -272,6 +293,7 @@ async def run_fleet(
     options: RunOptions,
     *,
     home: Home,
+    secrets: SecretStore | None = None,
     on_ready: Callable[[RunSummary], None] | None = None,
 ) -> RunSummary:
     """Run the fleet until idle (``until_idle``) or until a signal."""
@@ -280,7 +302,12 @@ async def run_fleet(
     latency = options.llm_latency_ms if options.llm_latency_ms is not None else policy.runtime.llm_latency_ms
     scope = TenantScope(db, fleet.tenant_id)
     states = _ServerStates()
-    async with open_fleet_pool(fleet, home.data_dir, options.news, states) as mcp:
+    async with AsyncExitStack() as stack:
+        classifier = None
+        if policy.security.classifier_url:
+            key = secrets.get("CHIMERA_CLASSIFIER_API_KEY") if secrets is not None else None
+            classifier = await stack.enter_async_context(HttpClassifier(policy.security.classifier_url, key))
+        mcp = await stack.enter_async_context(open_fleet_pool(fleet, home.data_dir, options.news, states))
         await record_servers(scope, [_status_row(s) for s in mcp.statuses()])
         permissions = ToolPermissions(policy.roles, fleet.personas)
         memory = MemoryClient(mcp.server("memory"), permissions)
@@ -289,6 +316,7 @@ async def run_fleet(
         p = await build_pipeline(
             fleet, db, news, sources=news_sources(mcp, refs), memory=memory, permissions=permissions,
             provider=OfflineWriter(latency), workers=options.workers, crash=CrashPoints(options.crash_at),
+            classifier=classifier,
         )  # fmt: skip
         summary.resumed, summary.orphaned = await resume_open_work(p)
         summary.writer = OfflineWriter.name

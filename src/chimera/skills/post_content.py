@@ -6,6 +6,8 @@ import logging
 
 from chimera.errors import Refusal, ToolError
 from chimera.governance.disclosure import with_disclosure
+from chimera.governance.output_checks import output_problems
+from chimera.governance.permissions import RoleBook
 from chimera.models.work import Result, Task, TaskType
 from chimera.pipeline.books import KillSwitch
 from chimera.pipeline.crashpoints import CrashPoints
@@ -28,9 +30,13 @@ class PostContent:
         crash: CrashPoints,
         kill: KillSwitch | None = None,
         memory: AgentMemory | None = None,
+        roles: RoleBook | None = None,
+        link_allowlist: list[str] | None = None,
     ) -> None:
         self._kill = kill or KillSwitch()
         self._memory = memory
+        self._roles = roles
+        self._links = link_allowlist or []
         self._platforms = platforms
         self._view = view
         self._disclosure = disclosure
@@ -52,7 +58,12 @@ class PostContent:
                 error=f"platform '{name}' is not configured (configured: {', '.join(sorted(self._platforms))})",
                 produced_by="post_content",
             )
+        if self._roles is not None:
+            self._roles.require(task.agent_id, "platforms", name)
         text = with_disclosure(str(task.payload.get("text", "")), self._disclosure, platform.max_chars)
+        problems = output_problems(text, self._links)
+        if problems:  # the last guard: a human's edit or a model's slip is stopped here too
+            raise Refusal(f"not published: {'; '.join(problems)}")
         self._crash.reach("before_post_record")
         receipt = await platform.publish(
             PostRequest(

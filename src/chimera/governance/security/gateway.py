@@ -16,11 +16,13 @@ SQLite, the Judge, output checks, human review) that do not depend on it.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import IntEnum
 
+from chimera.errors import ToolError
 from chimera.governance.security.intent import Intent, intents
 from chimera.governance.security.normalize import normalize
 from chimera.governance.security.rules import RULES
@@ -28,6 +30,8 @@ from chimera.models.config import SecurityPolicy
 from chimera.models.news import NewsItem
 from chimera.store.audit import audit_entry
 from chimera.store.audit_chain import AuditEntry
+
+log = logging.getLogger("chimera.gateway")
 
 AuditSink = Callable[[list[AuditEntry]], Awaitable[None]]
 Classifier = Callable[[str], Awaitable[float]]
@@ -174,7 +178,12 @@ class SecurityGateway:
         cached = self._cache.get(key)
         if cached is not None:
             return cached
-        score = await self._classifier(text) if self._classifier is not None else None
+        score: float | None = None
+        if self._classifier is not None:
+            try:
+                score = await self._classifier(text)
+            except ToolError as exc:  # one layer down; the rules still stand
+                log.warning("security classifier unavailable, rules only: %s", exc)
         verdict = self.verdict(text, score)
         self.checked += 1
         self.blocked += 0 if verdict.approved else 1

@@ -1,0 +1,48 @@
+"""What may never be published: secrets, personal data, claims to be human, links off the allow-list.
+
+These checks guard publishing itself: the Judge fails drafts that break
+them, ``post_content`` refuses to publish text that breaks them (a human's
+edit included), and a reviewer's edit is checked before it is accepted.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlparse
+
+from chimera.secret_store import SECRET_SHAPES
+
+HUMAN_CLAIM = re.compile(
+    r"\b(?:i am|i'm|im)\s+(?:a\s+)?(?:real\s+)?(?:human|person)\b|\bas a human\b|\bnot an? (?:ai|bot)\b",
+    re.IGNORECASE,
+)
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+PHONE = re.compile(r"(?<![\w.])\+?\d(?:[\s().-]?\d){8,}(?![\w.])")
+STREET = re.compile(
+    r"\b\d{1,5}\s+(?:[A-Z][a-z]+\s+){1,3}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|"
+    r"Way|Place|Pl|Terrace|Square|Sq)\b\.?"
+)
+LINK = re.compile(r"\bhttps?://[^\s<>\"')]+|\bwww\.[^\s<>\"')]+", re.IGNORECASE)
+
+
+def link_allowed(url: str, allowlist: list[str]) -> bool:
+    """Whether the link's host is an allowed domain or one of its subdomains."""
+    host = (urlparse(url if "://" in url else f"http://{url}").hostname or "").lower()
+    return any(host == d.lower() or host.endswith("." + d.lower()) for d in allowlist)
+
+
+def output_problems(text: str, link_allowlist: list[str]) -> list[str]:
+    """Why ``text`` must not be published; empty when it may."""
+    found: list[str] = []
+    if any(shape.search(text) for shape in SECRET_SHAPES):
+        found.append("contains something shaped like a secret (key, token or password)")
+    if HUMAN_CLAIM.search(text):
+        found.append("claims to be human")
+    if EMAIL.search(text) or PHONE.search(text):
+        found.append("contains personal data (email or phone number)")
+    if STREET.search(text):
+        found.append("contains personal data (a street address)")
+    links = [u for u in LINK.findall(text) if not link_allowed(u, link_allowlist)]
+    if links:
+        found.append(f"links to a domain not on the allow-list ({', '.join(sorted(set(links))[:3])})")
+    return found

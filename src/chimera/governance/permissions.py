@@ -1,0 +1,28 @@
+"""Role-based permissions: which skills, platforms and spend categories an agent may use."""
+
+from __future__ import annotations
+
+from chimera.errors import PermissionRefused
+from chimera.models.config import Persona, Role
+
+#: What a role lists, by kind: the names PermissionRefused messages use.
+KINDS = {"skills": "skill", "platforms": "platform", "spend_categories": "spend category", "mcp_tools": "MCP tool"}
+
+
+class RoleBook:
+    """Each agent's role, from its persona and the fleet's ``[roles]``."""
+
+    def __init__(self, roles: dict[str, Role], personas: dict[str, Persona]) -> None:
+        self._roles = roles
+        self._role_of = {agent: p.role for agent, p in personas.items()}
+
+    def allows(self, agent_id: str, kind: str, name: str) -> bool:
+        """Whether the agent's role lists ``name`` under ``kind``; an unknown agent may do nothing."""
+        role = self._roles.get(self._role_of.get(agent_id, ""))
+        return role is not None and role.allows(kind, name)
+
+    def require(self, agent_id: str, kind: str, name: str) -> None:
+        """Raise PermissionRefused unless the agent may use ``name``."""
+        if not self.allows(agent_id, kind, name):
+            role = self._role_of.get(agent_id, "none")
+            raise PermissionRefused(f"agent '{agent_id}' (role '{role}') may not use {KINDS[kind]} '{name}'")

@@ -12,6 +12,7 @@ from chimera.cli import context as cx
 from chimera.cli.review_cmd import ReviewActions
 from chimera.config.loader import Fleet, load_fleet
 from chimera.errors import ChimeraError
+from chimera.governance.permissions import RoleBook
 from chimera.governance.security.edits import check_edit
 from chimera.governance.security.gateway import SecurityGateway
 from chimera.governance.treasury import Treasury
@@ -75,7 +76,8 @@ def in_treasury(ctx: typer.Context, action: Callable[[Treasury], Awaitable[T]]) 
                 wallet = CoinbaseWallet(scope, open_cdp_wallet(c.settings.cdp), asset_id=money.asset_id)
             else:
                 wallet = SimulatedWallet(scope, cents(money.starting_balance_usd))
-            treasury = Treasury(scope, money, wallet, crash=CrashPoints(c.settings.crash_at))
+            roles = RoleBook(fleet.policy.roles, fleet.personas)
+            treasury = Treasury(scope, money, wallet, crash=CrashPoints(c.settings.crash_at), roles=roles)
             await treasury.recover()
             return await action(treasury)
 

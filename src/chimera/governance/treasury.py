@@ -18,13 +18,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from chimera.errors import Refusal
+from chimera.errors import PermissionRefused, Refusal
 from chimera.governance import cfo
 from chimera.governance.periods import period_keys, zone
+from chimera.governance.permissions import RoleBook
 from chimera.models.config import SPEND_CATEGORIES, MoneyPolicy
 from chimera.models.money import PeriodKeys
 from chimera.pipeline.crashpoints import CrashPoints
 from chimera.store import ledger
+from chimera.store.audit import append_audit
 from chimera.store.fleet import cents
 from chimera.store.scope import TenantScope
 from chimera.wallets.base import TransferUnknown, Wallet
@@ -65,8 +67,10 @@ class Treasury:
         wallet: Wallet,
         clock: Callable[[], float] = time.time,
         crash: CrashPoints | None = None,
+        roles: RoleBook | None = None,
     ) -> None:
         self._crash = crash or CrashPoints()
+        self._roles = roles
         self._scope = scope
         self._money = money
         self._wallet = wallet
@@ -88,8 +92,14 @@ class Treasury:
         return period_keys(self._clock(), self._tz)
 
     async def spend(self, req: cfo.SpendRequest, key: str | None = None) -> SpendOutcome:
-        """Review, reserve, transfer, settle. A repeated ``key`` never spends twice."""
+        """Review, reserve, transfer, settle. A repeated ``key`` never spends twice; a role may forbid the category."""
         key = key or uuid.uuid4().hex
+        if self._roles is not None:
+            try:
+                self._roles.require(req.agent_id, "spend_categories", req.category)
+            except PermissionRefused as exc:
+                await self._refused(req, str(exc))
+                raise
         limits = limits_in_cents(self._money, req.agent_id)
         res = await ledger.reserve(
             self._scope,
@@ -105,6 +115,11 @@ class Treasury:
         if res.existing and res.entry["state"] != "reserved":
             return SpendOutcome(str(res.entry["state"]), res.decision, res.entry)
         return await self._execute(res.decision, res.entry)
+
+    async def _refused(self, req: cfo.SpendRequest, why: str) -> None:
+        detail = {"category": req.category, "amount_cents": req.amount_cents, "reason": why}
+        async with self._scope.transaction() as tx:
+            await append_audit(tx, "permission.refused", "treasury", req.agent_id, detail, agent_id=req.agent_id)
 
     async def approve_spend(self, review_id: int, reviewer: str) -> SpendOutcome:
         """A human approved a spend in the review queue: reserve it, pay it, settle it."""

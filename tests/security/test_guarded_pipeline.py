@@ -63,14 +63,17 @@ def test_a_reviewer_edit_is_checked_before_it_is_accepted(cli: Cli) -> None:
 
 def test_roles_refuse_skills_platforms_and_spend_categories_with_an_audit_record(cli: Cli) -> None:
     fleet = cli.home.fleet_file
-    fleet.write_text(fleet.read_text() + """
+    fleet.write_text(
+        fleet.read_text()
+        + """
 [roles.influencer]
 
 [roles.drafter]
 skills = ["analyze_trends", "generate_content", "post_content"]
 platforms = ["x"]
 spend_categories = ["api"]
-""")
+"""
+    )
     persona = cli.home.personas_dir / "nova.md"
     persona.write_text(persona.read_text().replace('agent_id = "nova"', 'agent_id = "nova"\nrole = "drafter"'))
     cli.json("run", "--until-idle")

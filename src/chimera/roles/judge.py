@@ -167,12 +167,12 @@ class Judge:
                 "attempt": t.attempt, "type": t.type, "verdict": d.verdict.value, "confidence": d.confidence,
             }, t.agent_id))  # fmt: skip
             next_attempt = t.attempt + 1 if d.verdict == Verdict.REJECT else t.attempt
-            op.add(Stmt.SETTLE_TASK, (_STATUS_AFTER[d.verdict], next_attempt, now, t.task_id, t.attempt))
+            op.add(Stmt.SETTLE_TASK, (_STATUS_AFTER[d.verdict], next_attempt, now, t.tenant_id, t.task_id, t.attempt))
             if d.verdict == Verdict.APPROVE:
                 for dep in self._deps.release(t.task_id):
                     dep.payload = {**dep.payload, **_handoff(r)}
                     dep.status = TaskStatus.PENDING
-                    op.add(Stmt.UNBLOCK_TASK, (json.dumps(dep.payload), now, dep.task_id))
+                    op.add(Stmt.UNBLOCK_TASK, (json.dumps(dep.payload), now, dep.tenant_id, dep.task_id))
                     follow.append(dep)
             elif d.verdict == Verdict.REJECT:
                 follow.append(

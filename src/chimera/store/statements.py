@@ -1,7 +1,8 @@
 """Named, parameterised SQL for the runtime's hot write path.
 
 The order of the members is the order a group commit applies them in, so a
-row is always written after the rows it refers to.
+row is always written after the rows it refers to. Every statement names
+its tenant: an insert carries ``tenant_id``, an update filters on it.
 """
 
 from __future__ import annotations
@@ -35,12 +36,12 @@ class Stmt(Enum):
     )
     SETTLE_TASK = (
         "UPDATE tasks SET status = ?, attempt = ?, updated_at = ?"
-        " WHERE task_id = ? AND attempt = ? AND status = 'pending'"
+        " WHERE tenant_id = ? AND task_id = ? AND attempt = ? AND status = 'pending'"
     )
     UNBLOCK_TASK = (
-        "UPDATE tasks SET status = 'pending', payload = ?, updated_at = ? WHERE task_id = ? AND status = 'blocked'"
+        "UPDATE tasks SET status = 'pending', payload = ?, updated_at = ?"
+        " WHERE tenant_id = ? AND task_id = ? AND status = 'blocked'"
     )
-    CANCEL_TASK = "UPDATE tasks SET status = 'cancelled', updated_at = ? WHERE task_id = ? AND status = 'blocked'"
     INSERT_REVIEW = (
         "INSERT INTO reviews (tenant_id, task_id, attempt, agent_id, campaign_id, kind, content,"
         " confidence, reasoning, escalation, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"

@@ -11,6 +11,7 @@ __all__ = [
     "ConfigError",
     "Failure",
     "PermissionRefused",
+    "Postponed",
     "Refusal",
     "ServerUnavailable",
     "StoreError",
@@ -60,6 +61,14 @@ class ToolError(Failure):
 
 class ServerUnavailable(ToolError):
     """An MCP server crashed, hung, or is marked down; unlike a tool's own error, a restart may help."""
+
+
+class Postponed(ChimeraError):
+    """Not now: the work is fine but must wait until ``until`` (a rate limit, pacing, a quota); nothing failed."""
+
+    def __init__(self, message: str, until: float) -> None:
+        super().__init__(message)
+        self.until = until
 
 
 class PermissionRefused(Refusal):

@@ -52,7 +52,7 @@ def test_chain_verifies_and_every_edit_cut_or_removal_is_found(cli: Cli) -> None
     cut = cli.run("audit", "verify", "--head", newest)
     assert cut.returncode == 4 and "cut off its end" in cut.stderr
 
-    _tamper(db, "UPDATE audit_log SET detail = replace(detail, 'approve', 'reject') WHERE seq = 3")
+    _tamper(db, "UPDATE audit_log SET detail = replace(detail, '}', ', \"forged\": true}') WHERE seq = 3")
     edited = cli.run("audit", "verify", "--json")
     assert edited.returncode == 4
     assert '"broken_at_seq": 3' in edited.stdout and "it was edited" in edited.stdout

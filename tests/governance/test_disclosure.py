@@ -34,3 +34,20 @@ def test_long_text_is_cut_on_a_word_with_an_ellipsis() -> None:
 def test_disclosure_that_cannot_fit_is_an_error() -> None:
     with pytest.raises(ValueError, match="does not fit"):
         with_disclosure("hi", "x" * 50, 40)
+
+
+LENGTHS = st.sampled_from([("x", 280), ("bluesky", 300), ("mastodon", 500)])
+
+
+@given(st.text(max_size=2000) | st.text(alphabet="漢字🎉👩‍💻é\u0301 https://a.example/long/path ", max_size=800),
+       DISCLOSURES, LENGTHS)  # fmt: skip
+def test_platform_lengths_keep_the_disclosure_and_the_limit(
+    text: str, disclosure: str, platform: tuple[str, int]
+) -> None:
+    from chimera.platforms.lengths import chars, graphemes, x_weighted
+
+    name, limit = platform
+    length = {"x": x_weighted, "bluesky": graphemes, "mastodon": chars}[name]
+    post = with_disclosure(text, disclosure, limit, length)
+    assert post.endswith(disclosure)
+    assert length(post) <= limit

@@ -96,6 +96,8 @@ def load_fleet(home: Home) -> Fleet:
                 f"role '{persona.role}' is not defined in fleet.toml (roles: {', '.join(sorted(policy.roles))})",
                 "role",
             )
+        if persona.provider is not None and persona.provider not in (*policy.llm.providers, "offline"):
+            raise ConfigError(str(path), f"provider '{persona.provider}' is not in [llm.providers]", "provider")
         personas[persona.agent_id] = persona
     if not personas:
         raise ConfigError(str(home.personas_dir), "no persona files (*.md)")
@@ -117,6 +119,10 @@ def load_fleet(home: Home) -> Fleet:
                 f"agent '{campaign.agent_id}' has no persona in {home.personas_dir}",
                 f"campaign[{i}].agent_id",
             )
+        for platform in campaign.platforms:
+            if platform != "outbox" and platform not in policy.platforms:
+                raise ConfigError(str(where), f"platform '{platform}' is not in fleet.toml [platforms]",
+                                  f"campaign[{i}].platforms")  # fmt: skip
         seen.add(campaign.campaign_id)
         campaigns.append(campaign)
     return Fleet(policy=policy, personas=personas, campaigns=campaigns)

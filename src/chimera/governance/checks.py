@@ -9,6 +9,7 @@ below every approval band.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -100,14 +101,16 @@ def assess_content(
     return _combine(checks, failures)
 
 
-def assess_post(output: dict[str, Any], *, disclosure: str, max_chars: int) -> Assessment:
-    """Checks for a publication: it exists, carries the disclosure, fits the platform."""
+def assess_post(
+    output: dict[str, Any], *, disclosure: str, max_chars: int, length: Callable[[str], int] = len
+) -> Assessment:
+    """Checks for a publication: it exists, carries the disclosure, fits the platform (as it counts)."""
     text = str(output.get("text", ""))
     ref = str(output.get("ref", ""))
     checks = [
         Check("published", 1.0 if ref else 0.0, 0.4, ref or "no receipt"),
         Check("disclosure", 1.0 if disclosure in text else 0.0, 0.4, "AI disclosure present"),
-        Check("length", 1.0 if len(text) <= max_chars else 0.0, 0.2, f"{len(text)}/{max_chars} chars"),
+        Check("length", 1.0 if length(text) <= max_chars else 0.0, 0.2, f"{length(text)}/{max_chars} chars"),
     ]
     failures = [] if disclosure in text else ["AI disclosure missing"]
     return _combine(checks, failures)

@@ -52,6 +52,8 @@ class Persona(_Strict):
     """Free text from the body of the persona file."""
     role: Identifier = "influencer"
     """The role (fleet.toml ``[roles.NAME]``) that says which skills, MCP tools, platforms and spends it may use."""
+    provider: str | None = None
+    """The LLM provider that writes for it (``[llm.providers]``); default: the fleet's."""
 
     def all_rules(self) -> list[str]:
         """The base rules followed by the persona's own."""
@@ -125,11 +127,48 @@ class PerceptionPolicy(_Strict):
     """The MCP resources polled for news (each must serve a JSON array of news items)."""
 
 
-class PlatformPolicy(_Strict):
-    """Limits of one publishing platform."""
+PlatformKind = Literal["outbox", "x", "bluesky", "mastodon"]
+ReplyScope = Literal["mentions", "own_threads", "allow_list"]
+_DEFAULT_REPLIES: list[ReplyScope] = ["mentions", "own_threads"]
 
+
+class PlatformPolicy(_Strict):
+    """One publishing account (``[platforms.NAME]``): where, with which credentials, how fast."""
+
+    kind: PlatformKind | None = None
+    """outbox, x, bluesky or mastodon (default: the table's name when it is one of these)."""
     max_chars: int = Field(default=500, ge=40)
-    """Longest post the platform accepts, disclosure included."""
+    """Longest post the account accepts, disclosure included (X counts weighted characters, Bluesky graphemes)."""
+    base_url: str | None = Field(default=None, pattern=r"^https?://")
+    """API address (defaults: api.x.com, bsky.social; required for Mastodon)."""
+    credentials: dict[str, str] = Field(default_factory=dict)
+    """Names of the secrets to use, e.g. ``{token = "MASTODON_TOKEN"}`` (environment or keyring)."""
+    handle: str | None = None
+    """The account's handle (Bluesky identifier; shown in status)."""
+    min_interval_s: float = Field(default=0.0, ge=0)
+    """Least time between two posts of this account."""
+    jitter_s: float = Field(default=0.0, ge=0)
+    """Random extra wait added to ``min_interval_s`` so posts do not come like clockwork."""
+    per_hour: int | None = Field(default=None, ge=0)
+    """Most posts per rolling hour."""
+    per_day: int | None = Field(default=None, ge=0)
+    """Most posts per rolling day."""
+    monthly_quota: int | None = Field(default=None, ge=0)
+    """Most posts per calendar month (API tiers with a monthly cap)."""
+    replies: list[ReplyScope] = Field(default_factory=_DEFAULT_REPLIES.copy)
+    """Where the agent may reply: mentions of it, replies in its own threads, the allow-list. Never strangers."""
+    reply_allowlist: list[str] = Field(default_factory=list)
+    """Handles it may reply to even unprompted (needs ``allow_list`` in ``replies``)."""
+    timeout_s: float = Field(default=20.0, gt=0, le=300)
+    """Seconds one API call may take."""
+
+    def kind_for(self, name: str) -> PlatformKind:
+        """The platform kind of the table called ``name``."""
+        if self.kind is not None:
+            return self.kind
+        if name in ("outbox", "x", "bluesky", "mastodon"):
+            return name  # type: ignore[return-value]
+        raise ValueError(f"platform '{name}' needs a kind (outbox, x, bluesky or mastodon)")
 
 
 class RuntimePolicy(_Strict):
@@ -206,6 +245,46 @@ class NewsPolicy(_Strict):
     """Seconds before cached feeds are fetched again."""
     fetch_timeout_s: float = Field(default=10.0, gt=0, le=120)
     """Seconds one feed may take to download."""
+
+
+class ProviderConfig(_Strict):
+    """One LLM endpoint (``[llm.providers.NAME]``)."""
+
+    kind: Literal["offline", "openai", "anthropic"]
+    """offline (the template writer), openai (any OpenAI-compatible chat-completions API) or anthropic."""
+    base_url: str | None = Field(default=None, pattern=r"^https?://")
+    """API base (openai: e.g. http://127.0.0.1:11434/v1; anthropic default https://api.anthropic.com)."""
+    model: str = "offline"
+    """Model name sent to the endpoint."""
+    api_key: str | None = None
+    """Name of the secret holding the key (environment or keyring), e.g. OPENAI_API_KEY; none for local servers."""
+    price_in_per_mtok: Decimal = Field(default=Decimal("0"), ge=0)
+    """US dollars per million input tokens."""
+    price_out_per_mtok: Decimal = Field(default=Decimal("0"), ge=0)
+    """US dollars per million output tokens."""
+    max_concurrency: int = Field(default=4, ge=1, le=1000)
+    """Calls in flight at once."""
+    timeout_s: float = Field(default=60.0, gt=0, le=600)
+    """Seconds one call may take."""
+    max_retries: int = Field(default=4, ge=0, le=10)
+    """Retries on 429, 5xx and timeouts (exponential backoff with jitter; Retry-After respected)."""
+    max_tokens: int = Field(default=400, ge=16, le=8192)
+    """Longest reply asked for."""
+
+
+class LlmPolicy(_Strict):
+    """Which model writes (``[llm]``); a persona may name its own provider."""
+
+    default: str = "offline"
+    """Provider used by personas that name none."""
+    providers: dict[str, ProviderConfig] = Field(default_factory=dict)
+    """Configured providers; ``offline`` is always there."""
+
+    @model_validator(mode="after")
+    def _default_exists(self) -> LlmPolicy:
+        if self.default != "offline" and self.default not in self.providers:
+            raise ValueError(f"default provider '{self.default}' is not in [llm.providers]")
+        return self
 
 
 class MemoryPolicy(_Strict):
@@ -336,9 +415,17 @@ class FleetPolicy(_Strict):
     """Agent memory."""
     security: SecurityPolicy = SecurityPolicy()
     """Security gateway and output checks."""
+    llm: LlmPolicy = LlmPolicy()
+    """LLM providers."""
     roles: dict[str, Role] = Field(default_factory=lambda: {"influencer": Role()})
     """Roles by name; every persona names one (default ``influencer``)."""
 
     def platform(self, name: str) -> PlatformPolicy:
         """The limits for a platform, falling back to the defaults."""
         return self.platforms.get(name, PlatformPolicy())
+
+    @model_validator(mode="after")
+    def _platform_kinds(self) -> FleetPolicy:
+        for name, platform in self.platforms.items():
+            platform.kind_for(name)
+        return self

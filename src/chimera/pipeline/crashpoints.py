@@ -19,6 +19,8 @@ RUNTIME_POINTS = (
     "after_post_record",
     "after_decision_commit",
     "after_plan_commit",
+    "before_remote_send",
+    "after_remote_send",
 )
 #: Points on a spend's path (``chimera wallet transfer``).
 MONEY_POINTS = ("after_reserve", "after_transfer")

@@ -10,6 +10,7 @@ class WorkTracker:
 
     def __init__(self) -> None:
         self.open = 0
+        self.waiting = 0
         self._busy_sources = 0
         self._idle = anyio.Event()
 
@@ -22,6 +23,14 @@ class WorkTracker:
         """Work left the pipeline (decided, or will never run here)."""
         self.open -= n
         self._check()
+
+    def deferred(self, n: int) -> None:
+        """``n`` open tasks started (positive) or stopped (negative) waiting for a later time."""
+        self.waiting += n
+        if n > 0:
+            self._check()
+        else:
+            self._reset()
 
     def source_busy(self) -> None:
         """A producer (perception, planner) is working on something."""
@@ -39,8 +48,8 @@ class WorkTracker:
 
     @property
     def is_idle(self) -> bool:
-        """True when nothing is open and no producer is busy."""
-        return self.open <= 0 and self._busy_sources <= 0
+        """True when nothing is open (but what waits for a later time) and no producer is busy."""
+        return self.open - self.waiting <= 0 and self._busy_sources <= 0
 
     def _check(self) -> None:
         if self.is_idle:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 from typing import Protocol
+
+from chimera.errors import ChimeraError
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,6 +20,9 @@ class PostRequest:
     text: str
     disclosure: str
     writer: str
+    reply_to: str | None = None
+    created_at: float = 0.0
+    """When the post was first attempted (platforms derive stable record keys from it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +32,20 @@ class Receipt:
     platform: str
     ref: str
     text: str
+    url: str = ""
+
+
+class Absent(Enum):
+    """What a platform can say about a post it cannot find."""
+
+    PROVEN = "proven"
+    """It was not published: sending again (with the same key) cannot make a second copy."""
+    UNKNOWN = "unknown"
+    """The platform cannot tell; a human must look before anything is sent again."""
+
+
+class DuplicateStatus(ChimeraError):
+    """The platform refused the post as a duplicate of one it already has."""
 
 
 class Platform(Protocol):
@@ -34,6 +54,24 @@ class Platform(Protocol):
     name: str
     max_chars: int
 
+    def length(self, text: str) -> int:
+        """The text's length as this platform counts it."""
+        ...
+
     async def publish(self, post: PostRequest) -> Receipt:
         """Publish, or return the receipt of the earlier publication with the same key."""
+        ...
+
+
+class RemotePlatform(Platform, Protocol):
+    """A platform reached over the network, where an answer can be lost."""
+
+    kind: str
+
+    async def find(self, post: PostRequest) -> Receipt | Absent:
+        """Look for a post whose outcome is unknown."""
+        ...
+
+    async def verify(self) -> str:
+        """One cheap authenticated call (``chimera doctor``); say what it saw."""
         ...

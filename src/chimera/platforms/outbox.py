@@ -21,6 +21,10 @@ class LocalOutbox:
         self._committer = committer
         self.max_chars = max_chars
 
+    def length(self, text: str) -> int:
+        """Code points."""
+        return len(text)
+
     async def publish(self, post: PostRequest) -> Receipt:
         """Record the post durably; a second call with the same key changes nothing."""
         op = WriteOp()

@@ -27,6 +27,7 @@ from chimera.pipeline.books import DependencyBook
 from chimera.pipeline.crashpoints import CrashPoints
 from chimera.pipeline.queues import PriorityQueue
 from chimera.pipeline.tracker import WorkTracker
+from chimera.platforms.lengths import length_for
 from chimera.skills.base import FleetView
 from chimera.store.audit import audit_entry
 from chimera.store.committer import Committer, WriteOp
@@ -113,10 +114,12 @@ class Judge:
             )
         elif task.type == TaskType.POST_CONTENT:
             platform = str(result.output.get("platform", "outbox"))
+            settings = self._policy.platform(platform)
             assessment = assess_post(
                 result.output,
                 disclosure=self._policy.disclosure,
-                max_chars=self._policy.platform(platform).max_chars,
+                max_chars=settings.max_chars,
+                length=length_for(settings.kind_for(platform) if platform in self._policy.platforms else "outbox"),
             )
         elif task.type == TaskType.ANALYZE_TRENDS:
             assessment = assess_trends(result.output)

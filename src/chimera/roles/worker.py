@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
-from chimera.errors import ChimeraError, PermissionRefused
+from chimera.errors import ChimeraError, PermissionRefused, Postponed
 from chimera.governance.permissions import RoleBook
 from chimera.models.work import Result, Task
 from chimera.pipeline.crashpoints import CrashPoints
+from chimera.pipeline.deferrals import Deferrals
 from chimera.pipeline.queues import PriorityQueue
 from chimera.skills.base import Skill
 
@@ -31,7 +32,9 @@ class Worker:
         crash: CrashPoints,
         roles: RoleBook | None = None,
         on_refusal: Callable[[Task, str], Awaitable[None]] | None = None,
+        deferrals: Deferrals | None = None,
     ) -> None:
+        self._deferrals = deferrals
         self._skills = skills
         self._work = work
         self._results = results
@@ -48,6 +51,10 @@ class Worker:
             if self._roles is not None:
                 self._roles.require(task.agent_id, "skills", task.type)
             return await skill.run(task)
+        except Postponed:
+            if self._deferrals is not None:
+                raise
+            return error_result(task, "postponed, and this worker cannot hold tasks for later")
         except PermissionRefused as exc:
             log.warning("task %s refused: %s", task.task_id, exc)
             if self._on_refusal is not None:
@@ -68,6 +75,12 @@ class Worker:
         while True:
             task = await self._work.get()
             self._crash.reach("after_claim")
-            result = await self.execute(task)
+            try:
+                result = await self.execute(task)
+            except Postponed as later:  # not a result: the task waits, the Judge sees it when it runs
+                log.info("task %s postponed: %s", task.task_id, later)
+                assert self._deferrals is not None
+                self._deferrals.defer(task, later.until)
+                continue
             self._crash.reach("after_result")
             self._results.put(result, task.priority, task.seq)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import signal
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,9 +20,11 @@ import anyio
 
 from chimera.config.home import Home
 from chimera.config.loader import Fleet
+from chimera.governance.model_spend import ModelSpend
 from chimera.governance.permissions import RoleBook
 from chimera.governance.security.gateway import Classifier, SecurityGateway
 from chimera.governance.security.screened_news import ScreenedNews
+from chimera.governance.treasury import Treasury
 from chimera.mcp.command import ServerCommand
 from chimera.mcp.fleet_servers import fleet_server_specs
 from chimera.mcp.memory_client import MemoryClient
@@ -32,19 +34,22 @@ from chimera.mcp.pool import McpPool, ServerStatus, open_pool
 from chimera.models.work import Result, Task, TaskStatus
 from chimera.pipeline.books import CampaignBook, DependencyBook, KillSwitch
 from chimera.pipeline.crashpoints import CrashPoints
+from chimera.pipeline.deferrals import Deferrals
 from chimera.pipeline.messages import PlanRequest
 from chimera.pipeline.queues import PriorityQueue
 from chimera.pipeline.tracker import WorkTracker
 from chimera.platforms.base import Platform
+from chimera.platforms.factory import open_remote_platforms
 from chimera.platforms.outbox import LocalOutbox
 from chimera.providers.base import LLMProvider
 from chimera.providers.classifier import HttpClassifier
 from chimera.providers.offline import OfflineWriter
+from chimera.providers.registry import open_providers
 from chimera.roles.judge import Judge, content_limit
 from chimera.roles.perception import Perception
 from chimera.roles.planner import Planner
 from chimera.roles.worker import Worker
-from chimera.secret_store import SecretStore
+from chimera.secret_store import Redactor, SecretStore
 from chimera.skills.analyze_trends import AnalyzeTrends, TrendCache
 from chimera.skills.base import AgentMemory, FleetView, Skill
 from chimera.skills.generate_content import GenerateContent
@@ -54,9 +59,11 @@ from chimera.store.audit_chain import AuditEntry
 from chimera.store.committer import Committer, WriteOp
 from chimera.store.database import Database
 from chimera.store.fleet import campaign_states, kill_switch_on, sync_fleet
+from chimera.store.ledger import sync_limits
 from chimera.store.mcp_state import record_servers, stop_servers
 from chimera.store.scope import TenantScope
 from chimera.store.tasks import max_seq, open_tasks, released_tasks, seen_items
+from chimera.wallets.provider_account import ProviderAccount
 
 log = logging.getLogger("chimera.runtime")
 
@@ -89,6 +96,7 @@ class RunSummary:
     writer: str = ""
     news: str = ""
     memory: str = ""
+    platforms: list[str] = field(default_factory=list)
     servers: list[ServerStatus] = field(default_factory=list)
     blocked_items: int = 0
     stopped_by: str = "idle"
@@ -115,6 +123,7 @@ class Pipeline:
     kill: KillSwitch
     memory: MemoryClient | None = None
     gateway: SecurityGateway | None = None
+    deferrals: Deferrals | None = None
 
 
 async def build_pipeline(
@@ -129,6 +138,7 @@ async def build_pipeline(
     workers: int | None = None,
     crash: CrashPoints | None = None,
     classifier: Classifier | None = None,
+    remotes: Mapping[str, Platform] | None = None,
 ) -> Pipeline:
     """Sync the fleet into the store and wire every role to shared queues.
 
@@ -162,7 +172,11 @@ async def build_pipeline(
 
     trends = TrendCache(ScreenedNews(news, gateway), ttl_s=policy.perception.poll_interval_s)
     provider = provider or OfflineWriter(policy.runtime.llm_latency_ms)
-    platforms: dict[str, Platform] = {"outbox": LocalOutbox(committer, policy.platform("outbox").max_chars)}
+    platforms: dict[str, Platform] = {
+        "outbox": LocalOutbox(committer, policy.platform("outbox").max_chars),
+        **(remotes or {}),
+    }
+    deferrals = Deferrals(work, tracker)
     permissions = permissions or ToolPermissions(policy.roles, fleet.personas)
     skills: dict[str, Skill] = {
         s.task_type: s
@@ -185,10 +199,11 @@ async def build_pipeline(
         view=view, book=book, seen=await seen_items(scope),
         inbox=inbox, tracker=tracker,
     )  # fmt: skip
-    pool = [Worker(skills, work, results, crash, roles, refused) for _ in range(workers or policy.runtime.workers)]
+    pool = [Worker(skills, work, results, crash, roles, refused, deferrals)
+            for _ in range(workers or policy.runtime.workers)]  # fmt: skip
     client = memory if isinstance(memory, MemoryClient) else None
     return Pipeline(scope, view, book, deps, tracker, work, results, inbox, committer, planner, judge, pool,
-                    perception, trends, kill, client, gateway)  # fmt: skip
+                    perception, trends, kill, client, gateway, deferrals)  # fmt: skip
 
 
 async def resume_open_work(p: Pipeline) -> tuple[int, int]:
@@ -246,6 +261,8 @@ def start_roles(tg: anyio.abc.TaskGroup, p: Pipeline) -> None:
     tg.start_soon(p.committer.run)
     if p.memory is not None:
         tg.start_soon(p.memory.run)
+    if p.deferrals is not None:
+        tg.start_soon(p.deferrals.run)
     tg.start_soon(p.planner.run)
     # Two judge loops: one decides a batch while the other's batch commits.
     tg.start_soon(p.judge.run)
@@ -308,6 +325,13 @@ async def run_fleet(
             key = secrets.get("CHIMERA_CLASSIFIER_API_KEY") if secrets is not None else None
             classifier = await stack.enter_async_context(HttpClassifier(policy.security.classifier_url, key))
         mcp = await stack.enter_async_context(open_fleet_pool(fleet, home.data_dir, options.news, states))
+        store = secrets or SecretStore(Redactor())
+        crash = CrashPoints(options.crash_at)
+        remotes = await open_remote_platforms(policy, scope, store, stack, crash)
+        spend = ModelSpend(
+            scope, Treasury(scope, policy.money, ProviderAccount(), roles=RoleBook(policy.roles, fleet.personas))
+        )
+        writers = await open_providers(policy.llm, fleet.personas, store, stack, OfflineWriter(latency), spend)
         await record_servers(scope, [_status_row(s) for s in mcp.statuses()])
         permissions = ToolPermissions(policy.roles, fleet.personas)
         memory = MemoryClient(mcp.server("memory"), permissions)
@@ -315,11 +339,12 @@ async def run_fleet(
         news = McpNewsSource(mcp.server("news"))
         p = await build_pipeline(
             fleet, db, news, sources=news_sources(mcp, refs), memory=memory, permissions=permissions,
-            provider=OfflineWriter(latency), workers=options.workers, crash=CrashPoints(options.crash_at),
-            classifier=classifier,
+            provider=writers, workers=options.workers, crash=crash, classifier=classifier, remotes=remotes,
         )  # fmt: skip
+        await sync_limits(scope, fleet)  # model spend goes through the money rules
         summary.resumed, summary.orphaned = await resume_open_work(p)
-        summary.writer = OfflineWriter.name
+        summary.writer = ", ".join(writers.names).replace("offline", OfflineWriter.name)
+        summary.platforms = ["outbox", *remotes]
         summary.news = news.name
         summary.memory = memory.name
         summary.servers = mcp.statuses()

@@ -60,7 +60,7 @@ class PostContent:
             )
         if self._roles is not None:
             self._roles.require(task.agent_id, "platforms", name)
-        text = with_disclosure(str(task.payload.get("text", "")), self._disclosure, platform.max_chars)
+        text = with_disclosure(str(task.payload.get("text", "")), self._disclosure, platform.max_chars, platform.length)
         problems = output_problems(text, self._links)
         if problems:  # the last guard: a human's edit or a model's slip is stopped here too
             raise Refusal(f"not published: {'; '.join(problems)}")
@@ -74,6 +74,7 @@ class PostContent:
                 text=text,
                 disclosure=self._disclosure,
                 writer=str(task.payload.get("provider", "unknown")),
+                reply_to=task.payload.get("reply_to"),
             )
         )
         self._crash.reach("after_post_record")
@@ -89,7 +90,7 @@ class PostContent:
         return Result(
             task=task,
             ok=True,
-            output={"platform": receipt.platform, "ref": receipt.ref, "text": receipt.text},
+            output={"platform": receipt.platform, "ref": receipt.ref, "url": receipt.url, "text": receipt.text},
             confidence=1.0,
             reasoning=reasoning,
             produced_by=receipt.platform,

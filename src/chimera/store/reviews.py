@@ -93,6 +93,12 @@ async def approve(scope: TenantScope, review_id: int, reviewer: str, edited: str
             "provider": output.get("provider", ""),
             "approved_by": f"human:{reviewer}",
         }
+        # A post held because its send state was unknown: the human checked the account and says send it.
+        await tx.execute(
+            "UPDATE deliveries SET state = 'pending', last_error = :why, updated_at = :now"
+            " WHERE tenant_id = :tenant AND task_id = :t AND state = 'held'",
+            why=f"{reviewer} confirmed it was not published", now=now, t=row["task_id"],
+        )  # fmt: skip
         released = await tx.execute(
             "UPDATE tasks SET status = 'pending', payload = json_patch(payload, :h), updated_at = :now"
             " WHERE tenant_id = :tenant AND depends_on = :t AND status = 'blocked'",
@@ -132,6 +138,11 @@ async def reject(scope: TenantScope, review_id: int, reviewer: str, reason: str)
             now=now,
             t=row["task_id"],
         )
+        await tx.execute(
+            "UPDATE deliveries SET state = 'failed', last_error = :why, updated_at = :now"
+            " WHERE tenant_id = :tenant AND task_id = :t AND state IN ('held', 'pending', 'failed')",
+            why=f"rejected by {reviewer}: {reason}", now=now, t=row["task_id"],
+        )  # fmt: skip
         cancelled = await tx.execute(
             "UPDATE tasks SET status = 'cancelled', updated_at = :now"
             " WHERE tenant_id = :tenant AND depends_on = :t AND status = 'blocked'",

@@ -335,6 +335,46 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX audit_by_tenant ON audit_log(tenant_id, seq);
     CREATE INDEX audit_by_agent ON audit_log(tenant_id, agent_id, seq) WHERE agent_id IS NOT NULL;
     """,
+    # 5: model usage, and deliveries to remote platforms (written before the network call)
+    """
+    CREATE TABLE model_usage (
+        tenant_id     TEXT NOT NULL,
+        agent_id      TEXT NOT NULL,
+        provider      TEXT NOT NULL,
+        model         TEXT NOT NULL,
+        calls         INTEGER NOT NULL DEFAULT 0 CHECK (calls >= 0),
+        tokens_in     INTEGER NOT NULL DEFAULT 0 CHECK (tokens_in >= 0),
+        tokens_out    INTEGER NOT NULL DEFAULT 0 CHECK (tokens_out >= 0),
+        cost_micros   INTEGER NOT NULL DEFAULT 0 CHECK (cost_micros >= 0),
+        updated_at    REAL NOT NULL,
+        PRIMARY KEY (tenant_id, agent_id, provider, model)
+    ) STRICT;
+
+    -- One row per post to a remote platform: 'sending' is committed before the call, so a crash
+    -- leaves proof that the outcome must be checked, never blindly re-sent.
+    CREATE TABLE deliveries (
+        tenant_id        TEXT NOT NULL,
+        task_id          TEXT NOT NULL REFERENCES tasks(task_id),
+        platform         TEXT NOT NULL,
+        agent_id         TEXT NOT NULL,
+        idempotency_key  TEXT NOT NULL,
+        text             TEXT NOT NULL,
+        reply_to         TEXT,
+        state            TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'sent', 'held', 'failed')),
+        remote_id        TEXT,
+        remote_url       TEXT,
+        attempts         INTEGER NOT NULL DEFAULT 0,
+        not_before       REAL NOT NULL DEFAULT 0,
+        last_error       TEXT,
+        created_at       REAL NOT NULL,
+        updated_at       REAL NOT NULL,
+        sent_at          REAL,
+        PRIMARY KEY (tenant_id, task_id),
+        UNIQUE (platform, idempotency_key),
+        CHECK (state <> 'sent' OR remote_id IS NOT NULL)
+    ) STRICT;
+    CREATE INDEX deliveries_sent ON deliveries(tenant_id, platform, sent_at) WHERE state = 'sent';
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,1 @@
+"""HTTP plumbing shared by LLM providers and platform adapters."""

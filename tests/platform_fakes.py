@@ -1,0 +1,152 @@
+"""Fake Mastodon, Bluesky and X servers (real HTTP on 127.0.0.1) that keep state like the real ones do.
+
+They speak the parts of each API Chimera uses, check credentials, and can be
+told to fail the next N calls of a route (a status, a delay, a body).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from tests.httpfake import FakeServer, Reply, Request
+
+
+@dataclass
+class Faults:
+    """Planned failures: route -> list of replies served before the real behaviour."""
+
+    planned: dict[str, list[Reply]] = field(default_factory=dict)
+
+    def next(self, route: str) -> Reply | None:
+        queue = self.planned.get(route)
+        return queue.pop(0) if queue else None
+
+    def add(self, route: str, *replies: Reply) -> None:
+        self.planned.setdefault(route, []).extend(replies)
+
+
+class FakeMastodon:
+    """statuses with Idempotency-Key, verify_credentials, an account's statuses."""
+
+    def __init__(self, server: FakeServer, token: str) -> None:
+        self.token = token
+        self.statuses: list[dict[str, Any]] = []
+        self.keys: dict[str, dict[str, Any]] = {}
+        self.faults = Faults()
+        self._ids = itertools.count(100)
+        server.route("POST", "/api/v1/statuses", self._post)
+        server.route("GET", "/api/v1/accounts/verify_credentials", self._me)
+        server.route("GET", "/api/v1/accounts/1/statuses", self._list)
+
+    def _auth(self, req: Request) -> Reply | None:
+        if req.headers.get("authorization") != f"Bearer {self.token}":
+            return Reply(401, {"error": "The access token is invalid"})
+        return None
+
+    def _post(self, req: Request) -> Reply:
+        fault = self.faults.next("post")
+        if fault:
+            return fault
+        denied = self._auth(req)
+        if denied:
+            return denied
+        key = req.headers.get("idempotency-key")
+        if key and key in self.keys:
+            return Reply(200, self.keys[key])
+        body = req.json()
+        status = {"id": str(next(self._ids)), "url": "https://masto.example/@nova/1",
+                  "content": f"<p>{body['status']}</p>", "in_reply_to_id": body.get("in_reply_to_id")}  # fmt: skip
+        self.statuses.append(status)
+        if key:
+            self.keys[key] = status
+        return Reply(200, status)
+
+    def _me(self, req: Request) -> Reply:
+        return self._auth(req) or Reply(200, {"id": "1", "acct": "nova"})
+
+    def _list(self, req: Request) -> Reply:
+        return self._auth(req) or Reply(200, list(reversed(self.statuses)))
+
+
+class FakeBluesky:
+    """createSession, createRecord (record keys are unique), getRecord."""
+
+    def __init__(self, server: FakeServer, handle: str, password: str) -> None:
+        self.handle = handle
+        self.password = password
+        self.records: dict[str, dict[str, Any]] = {}
+        self.faults = Faults()
+        server.route("POST", "/xrpc/com.atproto.server.createSession", self._session)
+        server.route("POST", "/xrpc/com.atproto.repo.createRecord", self._create)
+        server.route("GET", "/xrpc/com.atproto.repo.getRecord", self._get)
+
+    def _session(self, req: Request) -> Reply:
+        body = req.json()
+        if body.get("identifier") != self.handle or body.get("password") != self.password:
+            return Reply(401, {"error": "AuthenticationRequired", "message": "Invalid identifier or password"})
+        return Reply(200, {"accessJwt": "jwt-1", "did": "did:plc:nova", "handle": self.handle})
+
+    def _create(self, req: Request) -> Reply:
+        fault = self.faults.next("create")
+        if fault:
+            return fault
+        if req.headers.get("authorization") != "Bearer jwt-1":
+            return Reply(401, {"error": "AuthMissing"})
+        body = req.json()
+        rkey = body["rkey"]
+        if rkey in self.records:
+            return Reply(400, {"error": "InvalidRequest", "message": "Record already exists"})
+        self.records[rkey] = body["record"]
+        return Reply(200, {"uri": f"at://did:plc:nova/app.bsky.feed.post/{rkey}", "cid": "bafy"})
+
+    def _get(self, req: Request) -> Reply:
+        rkey = req.path.split("rkey=")[1].split("&")[0]
+        if rkey in self.records:
+            return Reply(200, {"uri": f"at://did:plc:nova/app.bsky.feed.post/{rkey}", "value": self.records[rkey]})
+        return Reply(400, {"error": "RecordNotFound", "message": "Could not locate record"})
+
+
+class FakeX:
+    """POST /2/tweets (duplicates refused), GET /2/users/me and the user's posts."""
+
+    def __init__(self, server: FakeServer, token: str) -> None:
+        self.token = token
+        self.tweets: list[dict[str, str]] = []
+        self.faults = Faults()
+        self._ids = itertools.count(1_000)
+        server.route("POST", "/2/tweets", self._post)
+        server.route("GET", "/2/users/me", self._me)
+        server.route("GET", "/2/users/42/tweets", self._list)
+
+    def _denied(self, req: Request) -> Reply | None:
+        if req.headers.get("authorization") != f"Bearer {self.token}":
+            return Reply(401, {"title": "Unauthorized", "detail": "Unauthorized", "status": 401})
+        return None
+
+    def _post(self, req: Request) -> Reply:
+        fault = self.faults.next("post")
+        if fault:
+            return fault
+        denied = self._denied(req)
+        if denied:
+            return denied
+        text = req.json()["text"]
+        if any(t["text"] == text for t in self.tweets):
+            return Reply(403, {"detail": "You are not allowed to create a Tweet with duplicate content.",
+                               "title": "Forbidden", "status": 403})  # fmt: skip
+        tweet = {"id": str(next(self._ids)), "text": text}
+        self.tweets.append(tweet)
+        return Reply(201, {"data": tweet})
+
+    def _me(self, req: Request) -> Reply:
+        return self._denied(req) or Reply(200, {"data": {"id": "42", "username": "nova"}})
+
+    def _list(self, req: Request) -> Reply:
+        return self._denied(req) or Reply(200, {"data": list(reversed(self.tweets))})
+
+
+def body_text(reply: Reply) -> str:
+    return json.dumps(reply.body) if isinstance(reply.body, (dict, list)) else str(reply.body)

@@ -7,7 +7,6 @@ told to fail the next N calls of a route (a status, a delay, a body).
 from __future__ import annotations
 
 import itertools
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +35,7 @@ class FakeMastodon:
         self.statuses: list[dict[str, Any]] = []
         self.keys: dict[str, dict[str, Any]] = {}
         self.faults = Faults()
+        self.slow_once = 0.0
         self._ids = itertools.count(100)
         server.route("POST", "/api/v1/statuses", self._post)
         server.route("GET", "/api/v1/accounts/verify_credentials", self._me)
@@ -62,7 +62,12 @@ class FakeMastodon:
         self.statuses.append(status)
         if key:
             self.keys[key] = status
-        return Reply(200, status)
+        return Reply(200, status, delay_s=self._slow())
+
+    def _slow(self) -> float:
+        """Apply the post, then answer too late (the client gives up: the outcome is unknown to it)."""
+        delay, self.slow_once = self.slow_once, 0.0
+        return delay
 
     def _me(self, req: Request) -> Reply:
         return self._auth(req) or Reply(200, {"id": "1", "acct": "nova"})
@@ -116,6 +121,7 @@ class FakeX:
         self.token = token
         self.tweets: list[dict[str, str]] = []
         self.faults = Faults()
+        self.slow_once = 0.0
         self._ids = itertools.count(1_000)
         server.route("POST", "/2/tweets", self._post)
         server.route("GET", "/2/users/me", self._me)
@@ -139,14 +145,11 @@ class FakeX:
                                "title": "Forbidden", "status": 403})  # fmt: skip
         tweet = {"id": str(next(self._ids)), "text": text}
         self.tweets.append(tweet)
-        return Reply(201, {"data": tweet})
+        delay, self.slow_once = self.slow_once, 0.0
+        return Reply(201, {"data": tweet}, delay_s=delay)
 
     def _me(self, req: Request) -> Reply:
         return self._denied(req) or Reply(200, {"data": {"id": "42", "username": "nova"}})
 
     def _list(self, req: Request) -> Reply:
         return self._denied(req) or Reply(200, {"data": list(reversed(self.tweets))})
-
-
-def body_text(reply: Reply) -> str:
-    return json.dumps(reply.body) if isinstance(reply.body, (dict, list)) else str(reply.body)

@@ -11,11 +11,12 @@ from rich.table import Table
 from chimera.cli import context as cx
 from chimera.cli import money_cmd
 from chimera.cli.audit_cmd import audit_app
+from chimera.cli.doctor_cmd import doctor
 from chimera.cli.init_cmd import holds_fleet, write_sample_fleet
 from chimera.cli.review_cmd import approve_item, interactive, render_item, review_table
 from chimera.cli.scopes import fleet_of, in_scope, in_treasury, open_store, review_actions
 from chimera.cli.security_cmd import security_app
-from chimera.cli.status_cmd import outbox_view, status_view
+from chimera.cli.status_cmd import outbox_view, platform_rows, status_view
 from chimera.errors import ChimeraError, Refusal
 from chimera.governance.treasury import Treasury
 from chimera.logs import configure as configure_logging
@@ -47,6 +48,7 @@ mcp_app = typer.Typer(help="The bundled MCP servers.", no_args_is_help=True)
 app.add_typer(money_cmd.wallet_app, name="wallet")
 app.add_typer(money_cmd.budget_app, name="budget")
 app.command()(money_cmd.kill)
+app.command()(doctor)
 app.command()(money_cmd.resume)
 app.add_typer(review_app, name="review")
 app.add_typer(campaign_app, name="campaign")
@@ -161,8 +163,14 @@ def run(
 
 @app.command()
 def status(ctx: typer.Context, as_json: JsonOpt = False) -> None:
-    """Fleet, queues, review depth, decisions, posts, and spend against limits."""
-    report = in_treasury(ctx, lambda t: status_report(t.scope, t.period_keys(), t.wallet.name))
+    """Fleet, queues, review depth, decisions, posts, platforms and quotas, model usage, spend against limits."""
+    import time
+
+    from chimera.platforms.pacing import month_start
+
+    since = month_start(time.time())
+    report = in_treasury(ctx, lambda t: status_report(t.scope, t.period_keys(), t.wallet.name, since))
+    report["platforms"] = platform_rows(report, fleet_of(cx.get(ctx)).policy)
     if as_json:
         cx.print_json(report)
     else:

@@ -9,6 +9,20 @@ from rich.console import Group
 from rich.panel import Panel
 from rich.table import Table
 
+from chimera.models.config import FleetPolicy
+
+
+def platform_rows(report: dict[str, Any], policy: FleetPolicy) -> list[dict[str, Any]]:
+    """Each configured account: posts sent this month, the monthly quota left, deliveries by state."""
+    rows = []
+    for name, p in sorted(policy.platforms.items()):
+        sent = report["sent_this_month"].get(name, 0)
+        left = None if p.monthly_quota is None else max(0, p.monthly_quota - sent)
+        rows.append({"platform": name, "kind": p.kind_for(name), "sent_this_month": sent,
+                     "monthly_quota": p.monthly_quota, "quota_left": left,
+                     "deliveries": report["deliveries"].get(name, {})})  # fmt: skip
+    return rows
+
 
 def status_view(report: dict[str, Any]) -> Group:
     """The status report as rich tables."""
@@ -53,7 +67,20 @@ def status_view(report: dict[str, Any]) -> Group:
         when = dt.datetime.fromtimestamp(m["updated_at"], dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
         state = f"[red]{m['state']}[/]" if m["state"] == "down" else m["state"]
         servers.add_row(m["name"], state, str(m["restarts"]), ", ".join(m["tools"]), m["last_error"] or "", when)
-    return Group(fleet, work, spend, servers)
+    platforms = Table(title="Platforms")
+    for col in ("platform", "kind", "sent this month", "quota left", "deliveries"):
+        platforms.add_column(col)
+    for pl in report.get("platforms", []):
+        left = "no monthly cap" if pl["quota_left"] is None else f"{pl['quota_left']} of {pl['monthly_quota']}"
+        states = ", ".join(f"{k} {v}" for k, v in sorted(pl["deliveries"].items())) or "none"
+        platforms.add_row(pl["platform"], pl["kind"], str(pl["sent_this_month"]), left, states)
+    usage = Table(title="Model usage")
+    for col in ("agent", "provider/model", "calls", "tokens in/out", "cost"):
+        usage.add_column(col)
+    for u in report["model_usage"]:
+        usage.add_row(u["agent_id"], f"{u['provider']}/{u['model']}", str(u["calls"]),
+                      f"{u['tokens_in']}/{u['tokens_out']}", f"${u['cost_micros'] / 1_000_000:,.4f}")  # fmt: skip
+    return Group(fleet, work, spend, servers, platforms, usage)
 
 
 def outbox_view(posts: list[dict[str, Any]]) -> Group:

@@ -6,12 +6,13 @@ import json
 from typing import Any
 
 from chimera.models.money import PeriodKeys
+from chimera.store import deliveries
 from chimera.store.mcp_state import server_states
 from chimera.store.scope import TenantScope
 
 
-async def status_report(scope: TenantScope, today: PeriodKeys, wallet: str) -> dict[str, Any]:
-    """Fleet, work by status and type, review depth, decisions and posts of one tenant."""
+async def status_report(scope: TenantScope, today: PeriodKeys, wallet: str, month_start: float = 0.0) -> dict[str, Any]:
+    """Fleet, work by status and type, review depth, decisions, posts, deliveries and model usage of one tenant."""
     campaigns = [
         {
             "campaign_id": r["campaign_id"],
@@ -97,6 +98,22 @@ async def status_report(scope: TenantScope, today: PeriodKeys, wallet: str) -> d
         "posts": int(posts["n"]) if posts else 0,
         "money": {"kill_switch": "on" if kill else "off", "wallet": wallet, "agents": spend},
         "mcp_servers": await server_states(scope),
+        "deliveries": await deliveries.summary(scope),
+        "sent_this_month": {
+            r["platform"]: int(r["n"])
+            for r in await scope.fetchall(
+                "SELECT platform, COUNT(*) AS n FROM deliveries WHERE tenant_id = :tenant AND state = 'sent'"
+                " AND sent_at >= :since GROUP BY platform",
+                since=month_start,
+            )
+        },
+        "model_usage": [
+            dict(r)
+            for r in await scope.fetchall(
+                "SELECT agent_id, provider, model, calls, tokens_in, tokens_out, cost_micros FROM model_usage"
+                " WHERE tenant_id = :tenant ORDER BY agent_id, provider"
+            )
+        ],
     }
 
 

@@ -40,6 +40,17 @@ class FakeMastodon:
         server.route("POST", "/api/v1/statuses", self._post)
         server.route("GET", "/api/v1/accounts/verify_credentials", self._me)
         server.route("GET", "/api/v1/accounts/1/statuses", self._list)
+        server.route("GET", "/api/v1/notifications", self._notifications)
+        self.notifications: list[dict[str, Any]] = []
+
+    def notify(self, status_id: str, author: str, text: str, reply_to_us: bool) -> None:
+        """Someone mentions the account (or replies in one of its threads)."""
+        status = {"id": status_id, "content": f"<p>{text}</p>", "in_reply_to_account_id": "1" if reply_to_us else None}
+        self.notifications.append({"id": f"n{status_id}", "type": "mention", "account": {"id": "9", "acct": author},
+                                   "status": status})  # fmt: skip
+
+    def _notifications(self, req: Request) -> Reply:
+        return self._auth(req) or Reply(200, self.notifications)
 
     def _auth(self, req: Request) -> Reply | None:
         if req.headers.get("authorization") != f"Bearer {self.token}":

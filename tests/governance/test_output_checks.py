@@ -27,3 +27,16 @@ def test_clean_text_and_allowed_links_pass() -> None:
     assert output_problems("Solar output hit a record today, says the grid operator.", []) == []
     assert output_problems("Details: https://news.example.org/solar and www.example.org", ["example.org"]) == []
     assert output_problems("See https://example.org.evil.example/", ["example.org"]) != []
+
+
+def test_reply_policy_never_answers_strangers() -> None:
+    from chimera.governance.reply_policy import reply_refusal
+    from chimera.models.config import PlatformPolicy
+
+    default = PlatformPolicy()
+    assert reply_refusal(default, "mention", "alice") is None
+    assert reply_refusal(default, "reply", "bob") is None
+    assert reply_refusal(default, "stranger", "carol") is not None
+    listed = PlatformPolicy(replies=["allow_list"], reply_allowlist=["@Carol"])
+    assert reply_refusal(listed, "stranger", "carol") is None
+    assert reply_refusal(listed, "mention", "alice") is not None

@@ -146,6 +146,7 @@ def run(
         "decisions": {v: summary.decisions.get(v, 0) for v in ("approve", "escalate", "reject")},
         "writer": summary.writer, "news": summary.news, "memory": summary.memory,
         "perception_errors": summary.perception_errors, "blocked_items": summary.blocked_items,
+        "replies_requested": summary.replies_requested, "platforms": summary.platforms,
         "mcp_servers": {s.name: {"state": s.state.value, "restarts": s.restarts} for s in summary.servers},
     }  # fmt: skip
     if as_json:

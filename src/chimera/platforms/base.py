@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from chimera.errors import ChimeraError
 
@@ -44,6 +44,20 @@ class Absent(Enum):
     """The platform cannot tell; a human must look before anything is sent again."""
 
 
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """Someone addressed the agent: a mention of it, or a reply in one of its threads."""
+
+    platform: str
+    id: str
+    author: str
+    text: str
+    kind: str
+    """'mention' or 'reply' (to one of the agent's own posts)."""
+    reply_ref: str
+    """What to answer to (a status id, a post id, or an AT URI and CID joined by '|')."""
+
+
 class DuplicateStatus(ChimeraError):
     """The platform refused the post as a duplicate of one it already has."""
 
@@ -74,4 +88,15 @@ class RemotePlatform(Platform, Protocol):
 
     async def verify(self) -> str:
         """One cheap authenticated call (``chimera doctor``); say what it saw."""
+        ...
+
+
+@runtime_checkable
+class MentionSource(Protocol):
+    """A platform that can list who addressed the account."""
+
+    name: str
+
+    async def mentions(self) -> list[Mention]:
+        """Recent mentions and replies addressed to the account."""
         ...

@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from chimera.net.http import ApiClient, AuthRejected, BadReply, RequestRefused
-from chimera.platforms.base import Absent, PostRequest, Receipt
+from chimera.platforms.base import Absent, Mention, PostRequest, Receipt
 from chimera.platforms.lengths import graphemes
 from chimera.settings import Secret
 
@@ -119,6 +119,21 @@ class Bluesky:
             return Absent.PROVEN
         self._client.raise_for(response, "reading a record")
         return Absent.UNKNOWN
+
+    async def mentions(self) -> list[Mention]:
+        """listNotifications: mentions of the account and replies to its posts."""
+        response = await self._authed("GET", "/xrpc/app.bsky.notification.listNotifications", params={"limit": 50})
+        self._client.raise_for(response, "reading notifications")
+        try:
+            notes = response.json()["notifications"]
+            found = [
+                Mention(self.name, n["uri"], n["author"]["handle"], str(n["record"].get("text", "")),
+                        "reply" if n["reason"] == "reply" else "mention", f"{n['uri']}|{n['cid']}")
+                for n in notes if n.get("reason") in ("mention", "reply")
+            ]  # fmt: skip
+        except (ValueError, KeyError, TypeError, AttributeError):
+            raise BadReply(f"{self._client.name}: the notifications are not in the AT Protocol format", 200) from None
+        return found
 
     async def verify(self) -> str:
         """createSession with the app password."""

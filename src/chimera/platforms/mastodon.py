@@ -9,7 +9,7 @@ import time
 from pydantic import BaseModel, ValidationError
 
 from chimera.net.http import ApiClient, BadReply
-from chimera.platforms.base import Absent, PostRequest, Receipt
+from chimera.platforms.base import Absent, Mention, PostRequest, Receipt
 from chimera.platforms.lengths import chars
 
 #: Mastodon keeps idempotency keys for an hour; inside that window a resend is provably harmless.
@@ -27,6 +27,19 @@ class _Status(BaseModel):
 class _Account(BaseModel):
     id: str
     acct: str
+
+
+class _NotifiedStatus(BaseModel):
+    id: str
+    content: str = ""
+    in_reply_to_account_id: str | None = None
+
+
+class _Notification(BaseModel):
+    id: str
+    type: str
+    account: _Account
+    status: _NotifiedStatus | None = None
 
 
 class Mastodon:
@@ -73,6 +86,26 @@ class Mastodon:
             if " ".join(html.unescape(_TAG.sub(" ", s.content)).split()) == wanted:
                 return Receipt(self.name, s.id, post.text, s.url or "")
         return Absent.UNKNOWN
+
+    async def mentions(self) -> list[Mention]:
+        """GET /api/v1/notifications of type mention (a reply in our thread is a mention too; told apart here)."""
+        me = await self._me()
+        response = await self._client.request(
+            "GET", "/api/v1/notifications", params={"types[]": "mention", "limit": 40}
+        )
+        self._client.raise_for(response, "reading notifications")
+        try:
+            notes = [_Notification.model_validate(n) for n in response.json()]
+        except (ValueError, ValidationError):
+            raise BadReply(f"{self._client.name}: the notifications are not in Mastodon's format", 200) from None
+        out = []
+        for n in notes:
+            if n.status is None:
+                continue
+            kind = "reply" if n.status.in_reply_to_account_id == me.id else "mention"
+            text = " ".join(html.unescape(_TAG.sub(" ", n.status.content)).split())
+            out.append(Mention(self.name, n.status.id, n.account.acct, text, kind, n.status.id))
+        return out
 
     async def verify(self) -> str:
         """GET /api/v1/accounts/verify_credentials."""

@@ -40,7 +40,7 @@ COLLAPSE_WINDOW = 20
 COLLAPSE_BELOW = 0.5
 
 #: Task types whose output may be published; these get the sensitivity rule.
-PUBLISHABLE = frozenset({TaskType.GENERATE_CONTENT, TaskType.REPLY_COMMENT})
+PUBLISHABLE = frozenset({TaskType.GENERATE_CONTENT})
 
 _STATUS_AFTER = {
     Verdict.APPROVE: TaskStatus.DONE,
@@ -112,7 +112,7 @@ class Judge:
                 repeat_at=self._policy.memory.repeat_similarity,
                 link_allowlist=self._policy.security.link_allowlist,
             )
-        elif task.type == TaskType.POST_CONTENT:
+        elif task.type in (TaskType.POST_CONTENT, TaskType.REPLY_COMMENT):
             platform = str(result.output.get("platform", "outbox"))
             settings = self._policy.platform(platform)
             assessment = assess_post(

@@ -73,7 +73,7 @@ class Perception:
         self._policy = policy
         self._view = view
         self._book = book
-        self._seen = seen
+        self.seen = seen
         self._inbox = inbox
         self._tracker = tracker
         self.alerts = 0
@@ -89,12 +89,12 @@ class Perception:
                 continue
             for item in items:
                 key = (campaign_id, item.id)
-                if key in self._seen:
+                if key in self.seen:
                     continue
                 score = relevance(item, campaign)
                 if score < self._policy.threshold:
                     continue
-                self._seen.add(key)
+                self.seen.add(key)
                 priority = Priority.HIGH if score >= self._policy.high_priority_at else Priority.MEDIUM
                 alerts.append(PlanRequest(campaign_id, priority, item=item, relevance=score))
         return alerts

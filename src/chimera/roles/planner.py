@@ -14,7 +14,7 @@ import logging
 import secrets
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import aiosqlite
 
@@ -112,6 +112,8 @@ class Planner:
     async def _cycle(self, req: PlanRequest) -> list[Task]:
         campaign = self._view.campaign(req.campaign_id)
         item = req.item
+        if req.mention is not None:
+            return self._reply_cycle(req)
         if item is not None:
             topic, headline, summary, item_id = item.topic, item.title, item.summary, item.id
             tags = list(item.tags)
@@ -145,6 +147,26 @@ class Planner:
         )  # fmt: skip
         return [analyze, content, post]
 
+    def _reply_cycle(self, req: PlanRequest) -> list[Task]:
+        """A reply: a draft answering the mention, then reply_comment once the draft is approved."""
+        assert req.mention is not None
+        m = req.mention
+        campaign = self._view.campaign(req.campaign_id)
+        cycle = self._new_id()
+        tenant, agent, cid = self._tenant, campaign.agent_id, campaign.campaign_id
+        content = Task(
+            task_id=f"{cycle}-c", type=TaskType.GENERATE_CONTENT, priority=req.priority, seq=self._next_seq(),
+            payload={"topic": "reply", "headline": f"@{m.author} wrote: {m.text}", "summary": "",
+                     "tags": [], "item_id": req.seen_id, "relevance": req.relevance, "reply": True},
+            tenant_id=tenant, agent_id=agent, campaign_id=cid,
+        )  # fmt: skip
+        reply = Task(
+            task_id=f"{cycle}-r", type=TaskType.REPLY_COMMENT, priority=req.priority, seq=self._next_seq(),
+            payload={"platform": m.platform, "reply_to": m.reply_ref, "author": m.author, "kind": m.kind},
+            depends_on=content.task_id, status=TaskStatus.BLOCKED, tenant_id=tenant, agent_id=agent, campaign_id=cid,
+        )  # fmt: skip
+        return [content, reply]
+
     async def plan(self, batch: list[PlanRequest]) -> None:
         """Write the cycles for a batch of requests and queue their tasks."""
         plans: list[_Plan] = []
@@ -175,8 +197,8 @@ class Planner:
                 counts[1] += 1
                 counts[2] += len(p.tasks)
                 tasks.extend(task_row(t, now) for t in p.tasks)
-                if p.request.item is not None:
-                    seen.append((self._tenant, cid, p.request.item.id, p.request.relevance, now))
+                if p.request.seen_id is not None:
+                    seen.append((self._tenant, cid, p.request.seen_id, p.request.relevance, now))
             await conn.executemany(Stmt.INSERT_TASK.value, tasks)
             await conn.executemany(Stmt.INSERT_SEEN.value, seen)
             await conn.executemany(
@@ -203,7 +225,7 @@ class Planner:
             self._book.set(cid, version, active)
             if active and p.request.retries < MAX_OCC_RETRIES:
                 log.info("campaign %s changed under the planner (v%d); retrying", cid, version)
-                retry = PlanRequest(cid, p.request.priority, p.request.item, p.request.relevance, p.request.retries + 1)
+                retry = replace(p.request, retries=p.request.retries + 1)
                 self._tracker.opened()
                 self._inbox.put(retry, retry.priority)
             else:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -38,7 +39,7 @@ from chimera.pipeline.deferrals import Deferrals
 from chimera.pipeline.messages import PlanRequest
 from chimera.pipeline.queues import PriorityQueue
 from chimera.pipeline.tracker import WorkTracker
-from chimera.platforms.base import Platform
+from chimera.platforms.base import MentionSource, Platform
 from chimera.platforms.factory import open_remote_platforms
 from chimera.platforms.outbox import LocalOutbox
 from chimera.providers.base import LLMProvider
@@ -46,6 +47,7 @@ from chimera.providers.classifier import HttpClassifier
 from chimera.providers.offline import OfflineWriter
 from chimera.providers.registry import open_providers
 from chimera.roles.judge import Judge, content_limit
+from chimera.roles.mentions import MentionWatcher
 from chimera.roles.perception import Perception
 from chimera.roles.planner import Planner
 from chimera.roles.worker import Worker
@@ -53,7 +55,7 @@ from chimera.secret_store import Redactor, SecretStore
 from chimera.skills.analyze_trends import AnalyzeTrends, TrendCache
 from chimera.skills.base import AgentMemory, FleetView, Skill
 from chimera.skills.generate_content import GenerateContent
-from chimera.skills.post_content import PostContent
+from chimera.skills.post_content import PostContent, ReplyComment
 from chimera.store.audit import audit_entry
 from chimera.store.audit_chain import AuditEntry
 from chimera.store.committer import Committer, WriteOp
@@ -62,6 +64,7 @@ from chimera.store.fleet import campaign_states, kill_switch_on, sync_fleet
 from chimera.store.ledger import sync_limits
 from chimera.store.mcp_state import record_servers, stop_servers
 from chimera.store.scope import TenantScope
+from chimera.store.statements import Stmt
 from chimera.store.tasks import max_seq, open_tasks, released_tasks, seen_items
 from chimera.wallets.provider_account import ProviderAccount
 
@@ -99,6 +102,7 @@ class RunSummary:
     platforms: list[str] = field(default_factory=list)
     servers: list[ServerStatus] = field(default_factory=list)
     blocked_items: int = 0
+    replies_requested: int = 0
     stopped_by: str = "idle"
 
 
@@ -124,6 +128,7 @@ class Pipeline:
     memory: MemoryClient | None = None
     gateway: SecurityGateway | None = None
     deferrals: Deferrals | None = None
+    mentions: MentionWatcher | None = None
 
 
 async def build_pipeline(
@@ -184,6 +189,17 @@ async def build_pipeline(
             AnalyzeTrends(trends, permissions),
             GenerateContent(provider, view, content_limit(policy, "outbox"), memory, policy.memory.recall),
             PostContent(platforms, view, policy.disclosure, crash, kill, memory, roles, policy.security.link_allowlist),
+            ReplyComment(
+                platforms,
+                view,
+                policy.disclosure,
+                crash,
+                kill,
+                memory,
+                roles,
+                policy.security.link_allowlist,
+                policies=policy.platforms,
+            ),
         )
     }
     planner = Planner(
@@ -201,9 +217,21 @@ async def build_pipeline(
     )  # fmt: skip
     pool = [Worker(skills, work, results, crash, roles, refused, deferrals)
             for _ in range(workers or policy.runtime.workers)]  # fmt: skip
+    adapters = [getattr(r, "remote", r) for r in (remotes or {}).values()]
+    listening = [a for a in adapters if isinstance(a, MentionSource)]
+
+    async def remember(campaign_id: str, seen_id: str) -> None:
+        op = WriteOp()
+        op.add(Stmt.INSERT_SEEN, (fleet.tenant_id, campaign_id, seen_id, 0.0, time.time()))
+        await committer.submit(op)
+
+    mentions = MentionWatcher(
+        sources=[r for r in listening if policy.platforms[r.name].replies], policies=policy.platforms, view=view,
+        book=book, seen=perception.seen, gateway=gateway, inbox=inbox, tracker=tracker, remember=remember,
+    )  # fmt: skip
     client = memory if isinstance(memory, MemoryClient) else None
     return Pipeline(scope, view, book, deps, tracker, work, results, inbox, committer, planner, judge, pool,
-                    perception, trends, kill, client, gateway, deferrals)  # fmt: skip
+                    perception, trends, kill, client, gateway, deferrals, mentions)  # fmt: skip
 
 
 async def resume_open_work(p: Pipeline) -> tuple[int, int]:
@@ -357,11 +385,15 @@ async def run_fleet(
                 start_roles(tg, p)
                 if options.until_idle:
                     await p.perception.poll_once()
+                    if p.mentions is not None:
+                        await p.mentions.poll_once()
                     await p.tracker.wait_idle()
                     tg.cancel_scope.cancel()
                 else:
                     interval = options.poll_interval_s or policy.perception.poll_interval_s
                     tg.start_soon(p.perception.run, interval)
+                    if p.mentions is not None:
+                        tg.start_soon(p.mentions.run, interval)
                     tg.start_soon(_pick_up_released, p, options.resume_interval_s)
                     tg.start_soon(_watch_kill_switch, p)
         finally:
@@ -373,5 +405,6 @@ async def run_fleet(
         summary.decisions = p.judge.verdicts
         summary.perception_errors = list(p.perception.errors)
         summary.blocked_items = p.perception.blocked
+        summary.replies_requested = p.mentions.requested if p.mentions is not None else 0
         summary.servers = mcp.statuses()
     return summary

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from chimera.errors import Refusal, ToolError
 from chimera.governance.disclosure import with_disclosure
 from chimera.governance.output_checks import output_problems
 from chimera.governance.permissions import RoleBook
+from chimera.governance.reply_policy import reply_refusal
+from chimera.models.config import PlatformPolicy
 from chimera.models.work import Result, Task, TaskType
 from chimera.pipeline.books import KillSwitch
 from chimera.pipeline.crashpoints import CrashPoints
@@ -95,3 +98,25 @@ class PostContent:
             reasoning=reasoning,
             produced_by=receipt.platform,
         )
+
+
+class ReplyComment(PostContent):
+    """Publishes an approved reply, only where the account's reply policy allows it (checked again here)."""
+
+    task_type = TaskType.REPLY_COMMENT
+
+    def __init__(self, *args: Any, policies: dict[str, PlatformPolicy], **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self._policies = policies
+
+    async def run(self, task: Task) -> Result:
+        """Refuse a reply the policy does not allow; otherwise publish it as an answer."""
+        p = task.payload
+        platform = str(p.get("platform", ""))
+        why = reply_refusal(self._policies.get(platform, PlatformPolicy()), str(p.get("kind", "")),
+                            str(p.get("author", "")))  # fmt: skip
+        if why is not None:
+            raise Refusal(f"no reply: {why}")
+        if not p.get("reply_to"):
+            raise Refusal("no reply: the task does not say what it answers")
+        return await super().run(task)

@@ -75,8 +75,9 @@ async def approve(scope: TenantScope, review_id: int, reviewer: str, edited: str
         )
         # An escalated publication is published on approval (a new attempt); anything else is done.
         await tx.execute(
-            "UPDATE tasks SET status = CASE WHEN type = 'post_content' THEN 'pending' ELSE 'done' END,"
-            " attempt = CASE WHEN type = 'post_content' THEN attempt + 1 ELSE attempt END, updated_at = :now"
+            "UPDATE tasks SET status = CASE WHEN type IN ('post_content', 'reply_comment') THEN 'pending'"
+            " ELSE 'done' END, attempt = CASE WHEN type IN ('post_content', 'reply_comment') THEN attempt + 1"
+            " ELSE attempt END, updated_at = :now"
             " WHERE tenant_id = :tenant AND task_id = :t AND status = 'review'",
             now=now,
             t=row["task_id"],

@@ -13,13 +13,14 @@ from hypothesis import strategies as st
 
 from chimera.errors import StoreError
 from chimera.store import open_database
+from chimera.store.audit_chain import AuditEntry
 from chimera.store.committer import Committer, WriteOp
 from chimera.store.statements import Stmt
 
 
 def _audit(n: int, tenant: str = "t") -> WriteOp:
     op = WriteOp()
-    op.add(Stmt.INSERT_AUDIT, (tenant, "test", "a", f"s{n}", "{}", time.time()))
+    op.audit(AuditEntry(tenant, "test", "a", f"s{n}", "{}", time.time()))
     return op
 
 
@@ -101,7 +102,7 @@ def test_a_custom_step_that_raises_fails_its_op_only(tmp_path: Path) -> None:
         raise ValueError("bug in a custom write")
 
     bad = WriteOp(custom=broken)
-    bad.add(Stmt.INSERT_AUDIT, ("t", "test", "a", "from-bad-op", "{}", 0.0))
+    bad.audit(AuditEntry("t", "test", "a", "from-bad-op", "{}", 0.0))
     _, errors = anyio.run(_submit_all, tmp_path / "c.db", [_audit(1), bad, _audit(2)])
     assert errors[0] is None and errors[2] is None
     assert isinstance(errors[1], StoreError) and "bug in a custom write" in str(errors[1])

@@ -66,12 +66,25 @@ class AuditSigner:
 
 
 def key_file(path: Path) -> bytes:
-    """The key stored in ``path``, created (random, mode 0600) if missing."""
+    """The key stored in ``path``, created (random, mode 0600) if missing.
+
+    The new key is written to a private temporary file and linked into place,
+    so processes starting at once all end up reading one complete key.
+    """
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as f:
             f.write(secrets.token_hex(32) + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass  # another process linked its key first; use that one
+        finally:
+            tmp.unlink()
     return bytes.fromhex(path.read_text().strip())
 
 

@@ -239,3 +239,49 @@ def test_pacing_spaces_posts_and_a_monthly_quota_waits_for_next_month(tmp_path: 
     assert later > time.time() + 600
     quota = Pacer(PlatformPolicy(monthly_quota=2), [time.time() - 100, time.time() - 50])
     assert quota.next_slot(time.time()) > time.time() + 3600, "the quota is spent until next month"
+
+
+PLATFORMS: dict[str, tuple[Callable[[Any], Any], Make, str]] = {
+    "mastodon": (lambda http: FakeMastodon(http, "tok"), _mastodon, "post"),
+    "x": (lambda http: FakeX(http, "xtok"), _x, "post"),
+    "bluesky": (lambda http: FakeBluesky(http, "nova.bsky.social", "app-pass"), _bluesky, "create"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PLATFORMS))
+@pytest.mark.parametrize(
+    ("reply", "outcome"),
+    [
+        (Reply(401, {"error": "AuthMissing", "detail": "Unauthorized", "message": "bad token"}), "failed"),
+        (Reply(429, {"error": "RateLimitExceeded"}, headers={"Retry-After": "45"}), "pending"),
+        (Reply(500, {"error": "InternalServerError"}), "sent-or-sending"),
+        (Reply(200, b"{not json"), "sending"),
+    ],
+)
+def test_every_platform_maps_errors_and_keeps_the_post(tmp_path: Path, name: str, reply: Reply, outcome: str) -> None:
+    make_fake, make, route = PLATFORMS[name]
+    with serve() as http:
+        fake = make_fake(http)
+        fake.faults.add(route, reply)
+
+        async def steps(p: ExactlyOnce, _db: Any) -> str:
+            try:
+                await p.publish(_post("t0"))
+            except Postponed as later:
+                assert 40 < later.until - time.time() <= 45
+                return "postponed"
+            except Exception as exc:
+                assert "tok" not in str(exc) and "app-pass" not in str(exc)
+                return type(exc).__name__
+            return "published"
+
+        what = _run(tmp_path, make, http.url, steps)
+    state = _state(tmp_path / "fleet" / "data" / "chimera.db", "t0")[0]
+    if outcome == "failed":
+        assert what in ("AuthRejected", "RequestRefused") and state == "failed"
+    elif outcome == "pending":
+        assert what == "postponed" and state == "pending", "a 429 postpones; the post is kept"
+    elif outcome == "sent-or-sending":  # idempotent APIs retry a 500; X keeps the unknown outcome for reconciling
+        assert (what, state) in (("published", "sent"), ("ApiError", "sending"), ("OutcomeUnknown", "sending"))
+    else:
+        assert what == "BadReply" and state == "sending", "a garbled answer leaves the outcome to be reconciled"

@@ -7,6 +7,9 @@ import re
 import sqlite3
 from pathlib import Path
 
+import pytest
+
+from chimera.pipeline.crashpoints import REMOTE_POINTS
 from tests.conftest import Cli
 from tests.httpfake import Reply, Request, serve
 from tests.platform_fakes import FakeBluesky, FakeMastodon
@@ -40,14 +43,16 @@ def _deliveries(db: Path) -> list[tuple[str, str, str]]:
     return sqlite3.connect(db).execute("SELECT platform, state, text FROM deliveries ORDER BY platform").fetchall()
 
 
-def test_a_crash_between_sending_and_marking_sent_never_publishes_twice(cli: Cli) -> None:
+@pytest.mark.parametrize("point", REMOTE_POINTS)
+def test_a_crash_around_a_send_never_publishes_twice_nor_loses_the_post(cli: Cli, point: str) -> None:
     with serve() as http:
         masto = FakeMastodon(http, ENV["MASTODON_ACCESS_TOKEN"])
         sky = FakeBluesky(http, "nova.bsky.social", ENV["BLUESKY_APP_PASSWORD"])
         _configure(cli, http.url)
-        crashed = cli.run("run", "--until-idle", env={**ENV, "CHIMERA_CRASH_AT": "after_remote_send:1"})
+        crashed = cli.run("run", "--until-idle", env={**ENV, "CHIMERA_CRASH_AT": f"{point}:1"})
         assert crashed.returncode == -9, crashed.stderr
-        assert len(masto.statuses) + len(sky.records) == 1, "the first post went out, then the process died"
+        out = len(masto.statuses) + len(sky.records)
+        assert out == (1 if point == "after_remote_send" else 0), "died just after (or just before) the first send"
         resumed = cli.json("run", "--until-idle", env=ENV)
         assert resumed["resumed"] >= 1
         sent = [d for d in _deliveries(cli.home.db_path) if d[1] == "sent"]

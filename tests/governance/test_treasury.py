@@ -169,7 +169,9 @@ class MoneyMachine(RuleBasedStateMachine):
                 self.outcomes.append(asked)
                 if asked.status != "review":
                     return
-                (item,) = [i for i in await reviews.list_reviews(scope) if i.kind == "spend"]
+                # the deployment just queued is the newest spend review (a burst may have queued others)
+                spends = [i for i in await reviews.list_reviews(scope) if i.kind == "spend"]
+                item = max(spends, key=lambda i: i.review_id)
                 if approve:
                     try:
                         self.outcomes.append(await treasury.approve_spend(item.review_id, "tester"))

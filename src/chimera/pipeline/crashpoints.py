@@ -19,12 +19,12 @@ RUNTIME_POINTS = (
     "after_post_record",
     "after_decision_commit",
     "after_plan_commit",
-    "before_remote_send",
-    "after_remote_send",
 )
+#: Points on a remote platform's send path (only reached with a remote account configured).
+REMOTE_POINTS = ("before_remote_send", "after_remote_send")
 #: Points on a spend's path (``chimera wallet transfer``).
 MONEY_POINTS = ("after_reserve", "after_transfer")
-POINTS = RUNTIME_POINTS + MONEY_POINTS
+POINTS = RUNTIME_POINTS + REMOTE_POINTS + MONEY_POINTS
 
 
 class CrashPoints:

@@ -24,7 +24,7 @@ VISITS = {
     "after_decision_commit": 3,
     "after_plan_commit": 1,
 }
-SEEDS = (1, 2, 3)
+SEEDS = (1, 2)  # six points x two seeds keeps the sweep inside the CI budget
 
 
 def test_every_crash_point_is_covered() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from rich.table import Table
@@ -22,16 +22,17 @@ from chimera.governance.treasury import Treasury
 from chimera.logs import configure as configure_logging
 from chimera.logs import configure_stderr
 from chimera.mcp.command import ServerCommand
-from chimera.mcp.fleet_servers import fleet_server_specs
-from chimera.mcp.pool import ServerSpec, open_pool
 from chimera.models.config import BUNDLED_SERVERS, CampaignStatus, FleetPolicy
 from chimera.models.work import ReviewItem, ReviewStatus
-from chimera.runtime.runner import RunOptions, RunSummary, run_fleet
 from chimera.secret_store import Redactor, SecretStore
 from chimera.settings import Settings
 from chimera.store import reviews
 from chimera.store.fleet import set_campaign_status
 from chimera.store.reports import outbox_posts, status_report
+
+if TYPE_CHECKING:  # the MCP SDK and the runtime are imported by the commands that use them (start-up stays fast)
+    from chimera.mcp.pool import ServerSpec
+    from chimera.runtime.runner import RunSummary
 
 T = TypeVar("T")
 
@@ -104,6 +105,8 @@ def run(
     as_json: JsonOpt = False,
 ) -> None:
     """Run the fleet: perception -> planner -> workers -> judge."""
+    from chimera.runtime.runner import RunOptions, run_fleet
+
     c = cx.get(ctx)
     fleet = fleet_of(c)
     options = RunOptions(
@@ -390,6 +393,8 @@ def mcp_serve(
 
 
 def _fleet_specs(c: cx.CliContext) -> list[ServerSpec]:
+    from chimera.mcp.fleet_servers import fleet_server_specs
+
     return fleet_server_specs(fleet_of(c).policy, c.home.data_dir)
 
 
@@ -399,6 +404,8 @@ def mcp_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     c = cx.get(ctx)
     specs = _fleet_specs(c)
     policy = fleet_of(c).policy.mcp.model_copy(update={"max_restarts": 0})
+
+    from chimera.mcp.pool import open_pool
 
     async def main() -> list[dict[str, object]]:
         async with open_pool(specs, policy) as pool:
@@ -446,6 +453,8 @@ def mcp_call(
     if not isinstance(arguments, dict):
         cx.fail("--args must be a JSON object", 2)
     policy = fleet_of(c).policy.mcp.model_copy(update={"max_restarts": 0})
+
+    from chimera.mcp.pool import open_pool
 
     async def main() -> object:
         async with open_pool(specs, policy) as pool:

@@ -11,10 +11,6 @@ from rich.table import Table
 from chimera.cli import context as cx
 from chimera.cli.scopes import fleet_of, open_store
 from chimera.errors import ChimeraError
-from chimera.mcp.fleet_servers import fleet_server_specs
-from chimera.mcp.pool import open_pool
-from chimera.platforms.factory import DEFAULT_SECRETS, open_remote
-from chimera.providers.registry import open_provider
 from chimera.store.schema import SCHEMA_VERSION
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
@@ -26,6 +22,11 @@ def _row(part: str, ok: bool, detail: str) -> dict[str, Any]:
 
 def doctor(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """Check configuration, credentials and every configured provider, platform and MCP server (exit 4 if any fails)."""
+    from chimera.mcp.fleet_servers import fleet_server_specs
+    from chimera.mcp.pool import open_pool
+    from chimera.platforms.factory import DEFAULT_SECRETS, open_remote
+    from chimera.providers.registry import open_provider
+
     c = cx.get(ctx)
     fleet = fleet_of(c)
     policy = fleet.policy

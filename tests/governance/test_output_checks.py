@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from chimera.governance.output_checks import output_problems
+from chimera.governance.output_checks import EMAIL, HUMAN_CLAIM, LINK, PHONE, STREET, link_allowed, output_problems
+from chimera.secret_store import SECRET_SHAPES
 
 
 @pytest.mark.parametrize(
@@ -40,3 +43,35 @@ def test_reply_policy_never_answers_strangers() -> None:
     listed = PlatformPolicy(replies=["allow_list"], reply_allowlist=["@Carol"])
     assert reply_refusal(listed, "stranger", "carol") is None
     assert reply_refusal(listed, "mention", "alice") is not None
+
+
+def _every_pattern(text: str, allowlist: list[str]) -> list[str]:
+    """The checks with every regular expression run on every text (no cheap pre-tests)."""
+    found = []
+    if any(shape.search(text) for shape in SECRET_SHAPES):
+        found.append("contains something shaped like a secret (key, token or password)")
+    if HUMAN_CLAIM.search(text):
+        found.append("claims to be human")
+    if EMAIL.search(text) or PHONE.search(text):
+        found.append("contains personal data (email or phone number)")
+    if STREET.search(text):
+        found.append("contains personal data (a street address)")
+    links = [u for u in LINK.findall(text) if not link_allowed(u, allowlist)]
+    if links:
+        found.append(f"links to a domain not on the allow-list ({', '.join(sorted(set(links))[:3])})")
+    return found
+
+
+_PIECES = st.sampled_from([
+    "sk-", "proj-", "ghp_", "github_pat_", "xoxb-", "AKIA", "Bearer ", "BEARER\t", "-----BEGIN RSA PRIVATE KEY-----",
+    "api_key", "API-KEY", "access_token", "Secret", "passwd", "password", " = ", ": ", "I am a ", "I'M ", "real ",
+    "human", "Person", "not an ", "AI", "bot", "@", "example.org", ".com", "+1 ", "415", "555 0100", "221 ",
+    "Baker ", "Street", "Rd", "https://", "HTTP://", "www.", "evil.example/x", "\u212a", "\u017f", "\u0130",
+    "\u0661\u0662\u0663", "abcdefghijklmnopqrstuvwxyz0123", " ", ".", "solar", "news",
+])  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(_PIECES, st.text(max_size=6)), max_size=14).map("".join))
+def test_the_cheap_pre_tests_never_change_a_verdict(text: str) -> None:
+    assert output_problems(text, ["example.org"]) == _every_pattern(text, ["example.org"])

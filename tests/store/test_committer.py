@@ -98,7 +98,7 @@ def test_written_rows_survive_reopen(tmp_path: Path, n: int) -> None:
 
 
 def test_a_custom_step_that_raises_fails_its_op_only(tmp_path: Path) -> None:
-    async def broken(conn: object) -> None:
+    def broken(conn: object) -> None:
         raise ValueError("bug in a custom write")
 
     bad = WriteOp(custom=broken)

@@ -31,17 +31,37 @@ def link_allowed(url: str, allowlist: list[str]) -> bool:
     return any(host == d.lower() or host.endswith("." + d.lower()) for d in allowlist)
 
 
+#: Substrings (of the lower-cased text) without which a pattern cannot match in ASCII
+#: text: a cheap ``in`` test decides whether the regular expressions need to run at
+#: all. Text with other characters always runs them (case-insensitive matching knows
+#: equivalents such as the Kelvin sign for "k" that lower-casing does not produce).
+SECRET_HINTS = ("sk-", "ghp_", "gho_", "ghs_", "github_pat_", "xox", "akia", "bearer", "private key", "api",
+                "access", "secret", "passw")  # fmt: skip
+HUMAN_HINTS = ("human", "person", "not a")
+LINK_HINTS = ("http", "www.")
+_DIGIT = re.compile(r"\d")
+
+
 def output_problems(text: str, link_allowlist: list[str]) -> list[str]:
     """Why ``text`` must not be published; empty when it may."""
     found: list[str] = []
-    if any(shape.search(text) for shape in SECRET_SHAPES):
+    lowered = text.lower()
+    ascii_only = text.isascii()
+
+    def hinted(hints: tuple[str, ...]) -> bool:
+        return not ascii_only or any(h in lowered for h in hints)
+
+    if hinted(SECRET_HINTS) and any(shape.search(text) for shape in SECRET_SHAPES):
         found.append("contains something shaped like a secret (key, token or password)")
-    if HUMAN_CLAIM.search(text):
+    if hinted(HUMAN_HINTS) and HUMAN_CLAIM.search(text):
         found.append("claims to be human")
-    if EMAIL.search(text) or PHONE.search(text):
+    digits = _DIGIT.search(text) is not None
+    if ("@" in text and EMAIL.search(text)) or (digits and PHONE.search(text)):
         found.append("contains personal data (email or phone number)")
-    if STREET.search(text):
+    if digits and STREET.search(text):
         found.append("contains personal data (a street address)")
+    if not hinted(LINK_HINTS):
+        return found
     links = [u for u in LINK.findall(text) if not link_allowed(u, link_allowlist)]
     if links:
         found.append(f"links to a domain not on the allow-list ({', '.join(sorted(set(links))[:3])})")

@@ -15,14 +15,28 @@ class RoleBook:
     def __init__(self, roles: dict[str, Role], personas: dict[str, Persona]) -> None:
         self._roles = roles
         self._role_of = {agent: p.role for agent, p in personas.items()}
+        self._answers: dict[tuple[str, str, str], bool] = {}
+
+    def role_of(self, agent_id: str) -> str:
+        """The agent's role name ("none" for an unknown agent)."""
+        return self._role_of.get(agent_id, "none")
 
     def allows(self, agent_id: str, kind: str, name: str) -> bool:
-        """Whether the agent's role lists ``name`` under ``kind``; an unknown agent may do nothing."""
-        role = self._roles.get(self._role_of.get(agent_id, ""))
-        return role is not None and role.allows(kind, name)
+        """Whether the agent's role lists ``name`` under ``kind``; an unknown agent may do nothing.
+
+        Answers are kept per (role, kind, name): roles are fixed for a run and
+        every agent of a role asks the same few questions.
+        """
+        key = (self._role_of.get(agent_id, ""), kind, name)
+        answer = self._answers.get(key)
+        if answer is None:
+            role = self._roles.get(key[0])
+            answer = self._answers[key] = role is not None and role.allows(kind, name)
+        return answer
 
     def require(self, agent_id: str, kind: str, name: str) -> None:
         """Raise PermissionRefused unless the agent may use ``name``."""
         if not self.allows(agent_id, kind, name):
-            role = self._role_of.get(agent_id, "none")
-            raise PermissionRefused(f"agent '{agent_id}' (role '{role}') may not use {KINDS[kind]} '{name}'")
+            raise PermissionRefused(
+                f"agent '{agent_id}' (role '{self.role_of(agent_id)}') may not use {KINDS[kind]} '{name}'"
+            )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from chimera.errors import PermissionRefused
+from chimera.governance.permissions import RoleBook
 from chimera.models.config import Persona, Role
 
 RefusalListener = Callable[[str, str], None]
@@ -16,14 +17,12 @@ class ToolPermissions:
     def __init__(
         self, roles: dict[str, Role], personas: dict[str, Persona], on_refusal: RefusalListener | None = None
     ) -> None:
-        self._roles = roles
-        self._role_of = {agent: p.role for agent, p in personas.items()}
+        self._book = RoleBook(roles, personas)
         self._on_refusal = on_refusal
 
     def allowed(self, agent_id: str, server: str, tool: str) -> bool:
         """Whether the agent's role lists the tool."""
-        role = self._roles.get(self._role_of.get(agent_id, ""))
-        return role is not None and role.allows("mcp_tools", f"{server}.{tool}")
+        return self._book.allows(agent_id, "mcp_tools", f"{server}.{tool}")
 
     def check(self, agent_id: str, server: str, tool: str) -> None:
         """Raise PermissionRefused (and report it) unless the agent may call the tool."""
@@ -32,5 +31,5 @@ class ToolPermissions:
         what = f"{server}.{tool}"
         if self._on_refusal is not None:
             self._on_refusal(agent_id, what)
-        role = self._role_of.get(agent_id, "none")
+        role = self._book.role_of(agent_id)
         raise PermissionRefused(f"agent '{agent_id}' (role '{role}') may not call MCP tool {what}")

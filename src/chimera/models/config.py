@@ -390,6 +390,10 @@ class MoneyPolicy(_Strict):
         return self.agents.get(agent_id, self.limits)
 
 
+#: The settings of a platform without its own table (models are frozen, so one instance serves all).
+_DEFAULT_PLATFORM = PlatformPolicy()
+
+
 class FleetPolicy(_Strict):
     """Fleet-wide policy for one tenant (the `fleet.toml` file)."""
 
@@ -422,7 +426,7 @@ class FleetPolicy(_Strict):
 
     def platform(self, name: str) -> PlatformPolicy:
         """The limits for a platform, falling back to the defaults."""
-        return self.platforms.get(name, PlatformPolicy())
+        return self.platforms.get(name) or _DEFAULT_PLATFORM
 
     @model_validator(mode="after")
     def _platform_kinds(self) -> FleetPolicy:

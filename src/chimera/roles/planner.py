@@ -12,11 +12,10 @@ from __future__ import annotations
 import json
 import logging
 import secrets
+import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-
-import aiosqlite
 
 from chimera.models.work import Priority, Task, TaskStatus, TaskType
 from chimera.pipeline.books import CampaignBook, DependencyBook
@@ -180,10 +179,10 @@ class Planner:
         outcome = _Outcome()
         now = time.time()
 
-        async def apply(conn: aiosqlite.Connection) -> None:
+        def apply(conn: sqlite3.Connection) -> None:
             outcome.accepted.clear()
             ids = sorted({p.request.campaign_id for p in plans})
-            rows = await conn.execute_fetchall(_CURRENT, (self._tenant, json.dumps(ids)))
+            rows = conn.execute(_CURRENT, (self._tenant, json.dumps(ids))).fetchall()
             outcome.fresh = {str(r[0]): (int(r[1]), r[2] == "active") for r in rows}
             tasks: list[tuple[object, ...]] = []
             seen: list[tuple[object, ...]] = []
@@ -199,11 +198,9 @@ class Planner:
                 tasks.extend(task_row(t, now) for t in p.tasks)
                 if p.request.seen_id is not None:
                     seen.append((self._tenant, cid, p.request.seen_id, p.request.relevance, now))
-            await conn.executemany(Stmt.INSERT_TASK.value, tasks)
-            await conn.executemany(Stmt.INSERT_SEEN.value, seen)
-            await conn.executemany(
-                _BUMP, [(c[1], c[2], now, self._tenant, cid, c[0]) for cid, c in per_campaign.items()]
-            )
+            conn.executemany(Stmt.INSERT_TASK.value, tasks)
+            conn.executemany(Stmt.INSERT_SEEN.value, seen)
+            conn.executemany(_BUMP, [(c[1], c[2], now, self._tenant, cid, c[0]) for cid, c in per_campaign.items()])
 
         await self._committer.submit(WriteOp(custom=apply))
         self._crash.reach("after_plan_commit")

@@ -32,6 +32,7 @@ from chimera.models.config import Campaign, FleetPolicy, McpPolicy, Persona, Run
 from chimera.models.work import Priority
 from chimera.pipeline.messages import PlanRequest
 from chimera.providers.offline import OfflineWriter
+from chimera.runtime.interpreter import freeze_start_up_objects, runtime_interpreter
 from chimera.runtime.runner import build_pipeline, start_roles
 from chimera.store import open_database
 from chimera.store.invariants import workload_counts, workload_problems
@@ -135,40 +136,42 @@ async def run_rw1(options: BenchOptions, work_dir: Path, progress: Callable[[int
                    f.tenant_id), 60.0)
         for f in fleets
     ]  # fmt: skip
-    async with open_pool(specs, McpPolicy(call_timeout_s=60.0)) as mcp, open_database(db_path) as db:
-        setup_start = time.perf_counter()
-        pipelines = []
-        news = McpNewsSource(mcp.server("news"))
-        for f in fleets:
-            permissions = ToolPermissions(f.policy.roles, f.personas)
-            pipelines.append(
-                await build_pipeline(
-                    f,
-                    db,
-                    news,
-                    memory=MemoryClient(mcp.server(f"memory-{f.tenant_id}"), permissions),
-                    permissions=permissions,
-                    provider=OfflineWriter(options.llm_latency_ms),
-                    workers=max(1, workers // options.tenants),
+    with runtime_interpreter():
+        async with open_pool(specs, McpPolicy(call_timeout_s=60.0)) as mcp, open_database(db_path) as db:
+            setup_start = time.perf_counter()
+            pipelines = []
+            news = McpNewsSource(mcp.server("news"))
+            for f in fleets:
+                permissions = ToolPermissions(f.policy.roles, f.personas)
+                pipelines.append(
+                    await build_pipeline(
+                        f,
+                        db,
+                        news,
+                        memory=MemoryClient(mcp.server(f"memory-{f.tenant_id}"), permissions),
+                        permissions=permissions,
+                        provider=OfflineWriter(options.llm_latency_ms),
+                        workers=max(1, workers // options.tenants),
+                    )
                 )
-            )
-        setup_s = time.perf_counter() - setup_start
-        start = time.perf_counter()
-        async with anyio.create_task_group() as tg:
-            for p, f in zip(pipelines, fleets, strict=True):
-                start_roles(tg, p)
-                for c in f.campaigns:
-                    p.tracker.opened()
-                    p.inbox.put(PlanRequest(c.campaign_id, Priority.HIGH), Priority.HIGH)
-            if progress is not None:
-                tg.start_soon(_report, pipelines, progress)
-            for p in pipelines:
-                await p.tracker.wait_idle()
-            wall = time.perf_counter() - start
-            tg.cancel_scope.cancel()
-        shutdown_s = time.perf_counter() - start - wall
-        problems = await workload_problems(db)
-        counts = await workload_counts(db)
+            freeze_start_up_objects()
+            setup_s = time.perf_counter() - setup_start
+            start = time.perf_counter()
+            async with anyio.create_task_group() as tg:
+                for p, f in zip(pipelines, fleets, strict=True):
+                    start_roles(tg, p)
+                    for c in f.campaigns:
+                        p.tracker.opened()
+                        p.inbox.put(PlanRequest(c.campaign_id, Priority.HIGH), Priority.HIGH)
+                if progress is not None:
+                    tg.start_soon(_report, pipelines, progress)
+                for p in pipelines:
+                    await p.tracker.wait_idle()
+                wall = time.perf_counter() - start
+                tg.cancel_scope.cancel()
+            shutdown_s = time.perf_counter() - start - wall
+            problems = await workload_problems(db)
+            counts = await workload_counts(db)
     decisions = {v: sum(p.judge.verdicts.get(v, 0) for p in pipelines) for v in ("approve", "escalate", "reject")}
     cycles_ms = sorted(
         (p.judge.last_decided[cid] - first) * 1000

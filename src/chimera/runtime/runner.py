@@ -51,6 +51,7 @@ from chimera.roles.mentions import MentionWatcher
 from chimera.roles.perception import Perception
 from chimera.roles.planner import Planner
 from chimera.roles.worker import Worker
+from chimera.runtime.interpreter import freeze_start_up_objects, runtime_interpreter
 from chimera.secret_store import Redactor, SecretStore
 from chimera.skills.analyze_trends import AnalyzeTrends, TrendCache
 from chimera.skills.base import AgentMemory, FleetView, Skill
@@ -348,6 +349,7 @@ async def run_fleet(
     scope = TenantScope(db, fleet.tenant_id)
     states = _ServerStates()
     async with AsyncExitStack() as stack:
+        stack.enter_context(runtime_interpreter())
         classifier = None
         if policy.security.classifier_url:
             key = secrets.get("CHIMERA_CLASSIFIER_API_KEY") if secrets is not None else None
@@ -378,6 +380,7 @@ async def run_fleet(
         summary.servers = mcp.statuses()
         if on_ready is not None:
             on_ready(summary)
+        freeze_start_up_objects()
         try:
             async with anyio.create_task_group() as tg:
                 tg.start_soon(_stop_on_signal, tg.cancel_scope, summary)

@@ -9,13 +9,15 @@ from typing import Any
 from chimera.store.audit_chain import AuditEntry
 from chimera.store.scope import ScopedWriter
 
+#: One encoder for every record (json.dumps with options builds a new one per call).
+_DETAIL = json.JSONEncoder(ensure_ascii=False, default=str)
+
 
 def audit_entry(
     tenant_id: str, kind: str, actor: str, subject: str, detail: dict[str, Any], agent_id: str | None = None
 ) -> AuditEntry:
     """An audit record with its detail as JSON, stamped now."""
-    return AuditEntry(tenant_id, kind, actor, subject, json.dumps(detail, ensure_ascii=False, default=str),
-                      time.time(), agent_id)  # fmt: skip
+    return AuditEntry(tenant_id, kind, actor, subject, _DETAIL.encode(detail), time.time(), agent_id)
 
 
 async def append_audit(

@@ -20,8 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import aiosqlite
-
 GENESIS = "0" * 64
 
 _INSERT = (
@@ -44,6 +42,10 @@ class AuditEntry:
     agent_id: str | None = None
 
 
+#: One encoder for every signature (json.dumps would build a new one per call).
+_CANONICAL = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 class AuditSigner:
     """Computes a record's HMAC-SHA256 with the chain key."""
 
@@ -57,10 +59,8 @@ class AuditSigner:
 
     def sign(self, prev: str, e: AuditEntry) -> str:
         """The hash of ``e`` chained to ``prev``."""
-        message = json.dumps(
-            [prev, e.tenant_id, e.kind, e.actor, e.subject, e.agent_id, e.detail, repr(e.created_at)],
-            ensure_ascii=False,
-            separators=(",", ":"),
+        message = _CANONICAL.encode(
+            [prev, e.tenant_id, e.kind, e.actor, e.subject, e.agent_id, e.detail, repr(e.created_at)]
         )
         return hmac.new(self._key, message.encode(), hashlib.sha256).hexdigest()
 
@@ -88,20 +88,22 @@ def key_file(path: Path) -> bytes:
     return bytes.fromhex(path.read_text().strip())
 
 
-async def append_chained(conn: aiosqlite.Connection, signer: AuditSigner, entries: Sequence[AuditEntry]) -> None:
-    """Append entries inside the caller's write transaction, each chained to its tenant's tail."""
+def append_chained(conn: sqlite3.Connection, signer: AuditSigner, entries: Sequence[AuditEntry]) -> None:
+    """Append entries inside the caller's write transaction, each chained to its tenant's tail.
+
+    Runs on the writer's thread (``Database.on_writer``), inside the transaction.
+    """
     tails: dict[str, str] = {}
     rows: list[tuple[Any, ...]] = []
     for e in entries:
         if e.tenant_id not in tails:
-            async with conn.execute(_TAIL, (e.tenant_id,)) as cur:
-                row = await cur.fetchone()
+            row = conn.execute(_TAIL, (e.tenant_id,)).fetchone()
             tails[e.tenant_id] = str(row[0]) if row else GENESIS
         prev = tails[e.tenant_id]
         digest = signer.sign(prev, e)
         tails[e.tenant_id] = digest
         rows.append((e.tenant_id, e.kind, e.actor, e.subject, e.agent_id, e.detail, e.created_at, prev, digest))
-    await conn.executemany(_INSERT, rows)
+    conn.executemany(_INSERT, rows)
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,26 +3,30 @@
 Callers hand a WriteOp to ``submit`` and wait until it is durable. The
 committer drains everything queued since its last flush into one
 ``BEGIN IMMEDIATE`` transaction, applying rows with one ``executemany`` per
-statement. If a batch fails, each op is retried alone so one bad op reports
-its own error and the others still commit.
+statement. The whole transaction runs in one call on the writer's thread,
+so SQLite works on the other core while the event loop carries on. If a
+batch fails, each op is retried alone so one bad op reports its own error
+and the others still commit.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
-import aiosqlite
 import anyio
 
 from chimera.errors import StoreError
-from chimera.store.audit_chain import AuditEntry, append_chained
+from chimera.store.audit_chain import AuditEntry, AuditSigner, append_chained
 from chimera.store.database import Database
 from chimera.store.statements import Stmt
 
 Row = tuple[Any, ...]
-CustomWrite = Callable[[aiosqlite.Connection], Awaitable[None]]
+CustomWrite = Callable[[sqlite3.Connection], None]
+"""A step run inside the transaction, on the writer's thread (no awaiting there)."""
 
 _ORDER = tuple(Stmt)
 
@@ -92,28 +96,32 @@ class Committer:
                 op.done.set()
 
     async def _commit(self, batch: list[WriteOp]) -> None:
-        conn = self._db.writer
         async with self._db.write_lock:
-            await conn.execute("BEGIN IMMEDIATE")
-            try:
-                grouped: dict[Stmt, list[Row]] = {}
-                audits: list[AuditEntry] = []
-                for op in batch:
-                    if op.custom is not None:
-                        await op.custom(conn)
-                    for stmt, row in op.rows:
-                        grouped.setdefault(stmt, []).append(row)
-                    audits.extend(op.audits)
-                for stmt in _ORDER:
-                    rows = grouped.get(stmt)
-                    if rows:
-                        await conn.executemany(stmt.value, rows)
-                if audits:
-                    await append_chained(conn, self._db.signer, audits)
-                await conn.commit()
-            except BaseException:
-                await conn.rollback()
-                raise
+            await self._db.on_writer(partial(_apply, batch=batch, signer=self._db.signer))
+
+
+def _apply(conn: sqlite3.Connection, *, batch: list[WriteOp], signer: AuditSigner) -> None:
+    """One transaction for the batch (runs on the writer's thread)."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        grouped: dict[Stmt, list[Row]] = {}
+        audits: list[AuditEntry] = []
+        for op in batch:
+            if op.custom is not None:
+                op.custom(conn)
+            for stmt, row in op.rows:
+                grouped.setdefault(stmt, []).append(row)
+            audits.extend(op.audits)
+        for stmt in _ORDER:
+            rows = grouped.get(stmt)
+            if rows:
+                conn.executemany(stmt.value, rows)
+        if audits:
+            append_chained(conn, signer, audits)
+        conn.commit()
+    except BaseException:
+        conn.rollback()
+        raise
 
 
 __all__ = ["Committer", "StoreError", "WriteOp"]

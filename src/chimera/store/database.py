@@ -10,10 +10,10 @@ when a read upgrades to a write.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import aiosqlite
 import anyio
@@ -26,6 +26,8 @@ from chimera.store.schema import MIGRATIONS, SCHEMA_VERSION
 AUDIT_KEY_FILE = "audit.key"
 
 BUSY_TIMEOUT_MS = 10_000
+
+T = TypeVar("T")
 
 # busy_timeout comes first: switching to WAL needs a lock, and without a
 # timeout a connection opened while another holds one fails at once.
@@ -129,6 +131,18 @@ class Database:
                 raise
             with anyio.CancelScope(shield=True):
                 await self.writer.commit()
+
+    async def on_writer(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """Run ``fn`` with the writer's sqlite3 connection on the writer's own thread.
+
+        A whole group commit is one hop to that thread instead of one per
+        statement, so it never waits for the event loop between statements.
+        aiosqlite keeps each connection on one thread; ``_execute`` is how it
+        runs a call there (the version is pinned in ``uv.lock``).
+        """
+        conn = self.writer
+        raw = conn._conn
+        return cast(T, await conn._execute(fn, raw))  # type: ignore[no-untyped-call]
 
     async def fetchall(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[sqlite3.Row]:
         """Run a read on the reader connection."""

@@ -66,7 +66,8 @@ class ScopedWriter:
         """Chain an audit record of this tenant into the log (refuses another tenant's record)."""
         if entry.tenant_id != self._scope.tenant_id:
             raise ValueError(f"audit record for tenant {entry.tenant_id!r} in a scope of {self._scope.tenant_id!r}")
-        await append_chained(self._conn, self._scope.db.signer, [entry])
+        signer = self._scope.db.signer
+        await self._scope.db.on_writer(lambda conn: append_chained(conn, signer, [entry]))
 
     async def execute(self, sql: str, **params: Any) -> int:
         """Run a scoped statement; return the number of rows it changed."""

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from mcp.client.session import ClientSession
 from mcp.client.stdio import StdioServerParameters, stdio_client
 
-from chimera.mcp.servers.memory_store import MemoryStore, fts_query
+from chimera.mcp.servers.memory_store import MemoryStore, bm25, terms
 
 
 async def _session_calls(db: Path, calls: list[tuple[str, dict[str, Any]]]) -> list[Any]:
@@ -66,9 +66,22 @@ def test_store_search_forget_over_stdio(tmp_path: Path) -> None:
     assert gone is True and after == []
 
 
-def test_queries_with_fts_syntax_are_safe() -> None:
-    assert fts_query('solar" OR *; DROP TABLE') == '"drop" OR "or" OR "solar" OR "table"'
-    assert fts_query("!!!") == ""
+def test_queries_are_words_only_and_rank_by_bm25(tmp_path: Path) -> None:
+    assert terms('solar" OR *; DROP TABLE') == ("solar", "or", "drop", "table")
+    assert terms("!!!") == ()
+    store = MemoryStore(tmp_path / "m.db", "t")
+    try:
+        store.store("nova", "solar farm record")
+        store.store("nova", "wind farm record")
+        assert [m.content for m in store.search("nova", 'solar" OR *; DROP TABLE memories; --', 5)] == [
+            "solar farm record"
+        ]
+        assert store.search("nova", "!!!", 5) == []
+    finally:
+        store.close()
+    rare, common = bm25("solar farm", [("solar", "farm"), ("farm",), ("farm", "wind")])[:2]
+    assert rare > common > 0, "a rarer word counts more"
+    assert bm25("solar", [("wind",)]) == [0.0]
 
 
 @settings(max_examples=40, deadline=None)

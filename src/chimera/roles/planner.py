@@ -30,7 +30,7 @@ from chimera.store.statements import Stmt
 
 log = logging.getLogger("chimera.planner")
 
-MAX_BATCH = 4096
+MAX_BATCH = 512
 MAX_OCC_RETRIES = 5
 
 _CURRENT = (

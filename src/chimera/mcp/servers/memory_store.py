@@ -1,9 +1,14 @@
-"""Agent memory on SQLite with FTS5: what the memory MCP server serves.
+"""Agent memory on SQLite: what the memory MCP server serves.
 
 Memories belong to one tenant and one agent; every query filters on both,
 so an agent never sees another's memories. Ranking is BM25 over the content
-and tags; when an embedder is configured, each memory also gets a vector and
-search fuses the BM25 ranking with cosine similarity (reciprocal rank fusion).
+and tags of the agent's own most recent memories (term statistics from
+those memories only, so other agents' writing never shifts an agent's
+ranking, and a search costs what the agent has, not what the fleet has: a
+full-text index over every agent made each search read the postings of
+words all agents use). When an embedder is configured, each memory also
+gets a vector and search fuses the BM25 ranking with cosine similarity
+(reciprocal rank fusion).
 A memory stored with a ``key`` is stored once: storing the same key again
 returns the first memory's id.
 """
@@ -15,18 +20,23 @@ import math
 import sqlite3
 import time
 from array import array
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
-from chimera.text import words
+from chimera.text import stem, words
 
 MEMORY_TYPES = ("episodic", "semantic")
 MAX_LIMIT = 50
 #: BM25 candidates and vector candidates considered before fusion.
 CANDIDATES = 50
-#: Most recent memories of an agent scanned for vector similarity.
-VECTOR_SCAN = 2000
+#: Most recent memories of an agent a search ranks (lexically and by vector).
+SCAN = 2000
+#: BM25 parameters (the usual Okapi values).
+BM25_K1 = 1.2
+BM25_B = 0.75
 RRF_K = 60
 
 Embedder = Callable[[Sequence[str]], list[list[float]]]
@@ -42,16 +52,6 @@ CREATE TABLE IF NOT EXISTS memories (
     created_at   REAL NOT NULL
 ) STRICT;
 CREATE INDEX IF NOT EXISTS memories_owner ON memories(tenant_id, agent_id);
-CREATE VIRTUAL TABLE IF NOT EXISTS memories_fts USING fts5(
-    content, tags, content='memories', content_rowid='memory_id', tokenize='porter unicode61'
-);
-CREATE TRIGGER IF NOT EXISTS memories_ai AFTER INSERT ON memories BEGIN
-    INSERT INTO memories_fts(rowid, content, tags) VALUES (new.memory_id, new.content, new.tags);
-END;
-CREATE TRIGGER IF NOT EXISTS memories_ad AFTER DELETE ON memories BEGIN
-    INSERT INTO memories_fts(memories_fts, rowid, content, tags)
-    VALUES ('delete', old.memory_id, old.content, old.tags);
-END;
 CREATE TABLE IF NOT EXISTS memory_keys (
     tenant_id  TEXT NOT NULL,
     agent_id   TEXT NOT NULL,
@@ -63,6 +63,13 @@ CREATE TABLE IF NOT EXISTS memory_vectors (
     memory_id  INTEGER PRIMARY KEY REFERENCES memories(memory_id) ON DELETE CASCADE,
     vector     BLOB NOT NULL
 ) STRICT;
+"""
+
+#: Tables of the full-text index earlier versions kept; dropped on open.
+_OLD_INDEX = """
+DROP TRIGGER IF EXISTS memories_ai;
+DROP TRIGGER IF EXISTS memories_ad;
+DROP TABLE IF EXISTS memories_fts;
 """
 
 
@@ -90,10 +97,27 @@ class NewMemory:
     key: str | None = None
 
 
-def fts_query(text: str) -> str:
-    """A free-text query as a safe FTS5 expression: every word quoted, any may match."""
-    terms = sorted({w for w in words(text) if len(w) > 1})
-    return " OR ".join(f'"{t}"' for t in terms)
+@lru_cache(maxsize=65_536)
+def terms(text: str) -> tuple[str, ...]:
+    """The words BM25 counts: lower-cased, stemmed, two letters or more (memoised per text)."""
+    return tuple(stem(w) for w in words(text) if len(w) > 1)
+
+
+def bm25(query: str, documents: Sequence[Sequence[str]]) -> list[float]:
+    """Okapi BM25 of each document's terms for ``query`` (0.0 where no query term occurs)."""
+    wanted = set(terms(query))
+    if not wanted or not documents:
+        return [0.0] * len(documents)
+    counts = [Counter(t for t in doc if t in wanted) for doc in documents]
+    n = len(documents)
+    avgdl = sum(len(d) for d in documents) / n or 1.0
+    df = Counter(t for c in counts for t in c)
+    idf = {t: math.log(1.0 + (n - k + 0.5) / (k + 0.5)) for t, k in df.items()}
+    scores = []
+    for doc, c in zip(documents, counts, strict=True):
+        norm = BM25_K1 * (1.0 - BM25_B + BM25_B * len(doc) / avgdl)
+        scores.append(sum(idf[t] * f * (BM25_K1 + 1.0) / (f + norm) for t, f in c.items()))
+    return scores
 
 
 def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
@@ -113,7 +137,7 @@ class MemoryStore:
         self._conn.execute("PRAGMA journal_mode = WAL")
         self._conn.execute("PRAGMA synchronous = FULL")
         self._conn.execute("PRAGMA foreign_keys = ON")
-        self._conn.executescript(SCHEMA)
+        self._conn.executescript(SCHEMA + _OLD_INDEX)
         self.tenant_id = tenant_id
         self._embedder = embedder
 
@@ -191,23 +215,25 @@ class MemoryStore:
         return [_with_score(by_id[i], round(fused[i], 6)) for i in best]
 
     def _bm25(self, agent_id: str, query: str, limit: int) -> list[Memory]:
-        expression = fts_query(query)
-        if not expression:
+        if not terms(query):
             return []
         rows = self._conn.execute(
-            "SELECT m.memory_id, m.agent_id, m.memory_type, m.content, m.tags, m.created_at,"
-            " bm25(memories_fts) AS score FROM memories_fts JOIN memories m ON m.memory_id = memories_fts.rowid"
-            " WHERE memories_fts MATCH ? AND m.tenant_id = ? AND m.agent_id = ? ORDER BY score LIMIT ?",
-            (expression, self.tenant_id, agent_id, limit),
+            "SELECT memory_id, agent_id, memory_type, content, tags, created_at FROM memories"
+            " WHERE tenant_id = ? AND agent_id = ? ORDER BY memory_id DESC LIMIT ?",
+            (self.tenant_id, agent_id, SCAN),
         ).fetchall()
-        return [Memory(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], -float(r[6])) for r in rows]
+        found = [Memory(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5]) for r in rows]
+        scores = bm25(query, [terms(m.content) + terms(" ".join(m.tags)) for m in found])
+        # rows come newest first and the sort is stable: equal scores stay newest first
+        ranked = sorted((p for p in zip(scores, found, strict=True) if p[0] > 0), key=lambda p: -p[0])
+        return [_with_score(m, round(score, 6)) for score, m in ranked[:limit]]
 
     def _nearest(self, agent_id: str, query: list[float], limit: int) -> list[Memory]:
         rows = self._conn.execute(
             "SELECT m.memory_id, m.agent_id, m.memory_type, m.content, m.tags, m.created_at, v.vector"
             " FROM memories m JOIN memory_vectors v USING (memory_id)"
             " WHERE m.tenant_id = ? AND m.agent_id = ? ORDER BY m.memory_id DESC LIMIT ?",
-            (self.tenant_id, agent_id, VECTOR_SCAN),
+            (self.tenant_id, agent_id, SCAN),
         ).fetchall()
         scored = []
         for r in rows:

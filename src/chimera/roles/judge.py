@@ -33,7 +33,7 @@ from chimera.store.audit import audit_entry
 from chimera.store.committer import Committer, WriteOp
 from chimera.store.statements import Stmt
 
-MAX_BATCH = 512
+MAX_BATCH = 4096
 
 #: The circuit breaker pauses an agent whose last COLLAPSE_WINDOW results average below COLLAPSE_BELOW.
 COLLAPSE_WINDOW = 20

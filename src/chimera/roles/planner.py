@@ -30,7 +30,7 @@ from chimera.store.statements import Stmt
 
 log = logging.getLogger("chimera.planner")
 
-MAX_BATCH = 512
+MAX_BATCH = 4096
 MAX_OCC_RETRIES = 5
 
 _CURRENT = (
@@ -108,6 +108,21 @@ class Planner:
         self._seq += 1
         return self._seq
 
+    def _goal_topics(self, batch: list[PlanRequest]) -> set[str]:
+        """Topics whose trends the goal-driven cycles of ``batch`` will read."""
+        topics = set()
+        for req in batch:
+            state = self._book.get(req.campaign_id)
+            if req.item is None and req.mention is None and state is not None and state.active:
+                campaign = self._view.campaign(req.campaign_id)
+                topics.add(self._topic_of(campaign.topics, state.version))
+        return topics
+
+    @staticmethod
+    def _topic_of(topics: list[str], version: int) -> str:
+        """The topic a goal-driven cycle follows: the campaign's topics in turn, one per version."""
+        return topics[version % len(topics)]
+
     async def _cycle(self, req: PlanRequest) -> list[Task]:
         campaign = self._view.campaign(req.campaign_id)
         item = req.item
@@ -119,7 +134,7 @@ class Planner:
             prios = (req.priority, req.priority, req.priority)
         else:
             state = self._book.get(req.campaign_id)
-            topic = campaign.topics[(state.version if state else 0) % len(campaign.topics)]
+            topic = self._topic_of(campaign.topics, state.version if state else 0)
             latest = await self._trends.get(topic) if self._trends is not None else []
             head = latest[0] if latest else None
             headline = head.title if head else campaign.goal
@@ -169,6 +184,8 @@ class Planner:
     async def plan(self, batch: list[PlanRequest]) -> None:
         """Write the cycles for a batch of requests and queue their tasks."""
         plans: list[_Plan] = []
+        if self._trends is not None:
+            await self._trends.prefetch(self._goal_topics(batch))
         for req in batch:
             state = self._book.get(req.campaign_id)
             if state is None or not state.active:

@@ -47,6 +47,12 @@ class TrendCache:
             self._entries[topic] = (time.monotonic(), items)
             return items
 
+    async def prefetch(self, topics: set[str]) -> None:
+        """Fetch the topics not cached yet, all at once (a batch of plans often needs dozens)."""
+        async with anyio.create_task_group() as tg:
+            for topic in topics:
+                tg.start_soon(self.get, topic)
+
 
 class AnalyzeTrends:
     """Summarises the current headlines of a task's topic."""

@@ -34,6 +34,17 @@ def test_bench_small_runs_and_checks_itself(cli: Cli, tmp_path: Path) -> None:
     assert last["posts"] + escalated_content == 200
 
 
+def test_bench_window_bounds_the_cycles_in_flight(cli: Cli, tmp_path: Path) -> None:
+    db = tmp_path / "rw1.db"
+    proc = cli.run("bench", "--agents", "200", "--window", "40", "--llm-latency-ms", "5", "--db", str(db))
+    assert proc.returncode == 0, proc.stderr
+    last = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert last["self_check"] == [] and last["window"] == 40
+    assert 0 < last["window_peak"] <= 40
+    assert query(db, "SELECT COUNT(*) FROM tasks")[0][0] == 600, "every agent still got its cycle"
+    assert last["p95_cycle_ms"] <= last["p95_finish_ms"]
+
+
 def test_bench_spreads_agents_over_tenants(cli: Cli, tmp_path: Path) -> None:
     db = tmp_path / "rw1.db"
     proc = cli.run("bench", "--agents", "60", "--tenants", "3", "--llm-latency-ms", "0", "--db", str(db))

@@ -24,6 +24,7 @@ from chimera.logs import configure_stderr
 from chimera.mcp.command import ServerCommand
 from chimera.models.config import BUNDLED_SERVERS, CampaignStatus, FleetPolicy
 from chimera.models.work import ReviewItem, ReviewStatus
+from chimera.pipeline.window import BENCH_WINDOW
 from chimera.secret_store import Redactor, SecretStore
 from chimera.settings import Settings
 from chimera.store import reviews
@@ -312,6 +313,9 @@ def bench(
     db: Annotated[Path | None, typer.Option(help="Store file to use (default: a temporary file).")] = None,
     json_path: Annotated[Path | None, typer.Option("--json", help="Also write the result object to this file.")] = None,
     cfo: Annotated[bool, typer.Option("--cfo", help="Time CFO decisions (100,000 random requests) instead.")] = False,
+    window: Annotated[
+        int, typer.Option(min=0, help="Cycles in flight at once (runtime.max_cycles_in_flight); 0: all at once.")
+    ] = BENCH_WINDOW,
 ) -> None:
     """Run the reference workload RW-1 through the real runtime; print one JSON line."""
     import json
@@ -332,7 +336,8 @@ def bench(
 
     from chimera.runtime.bench import BenchOptions, run_rw1
 
-    options = BenchOptions(agents=agents, llm_latency_ms=llm_latency_ms, tenants=tenants, db=db, workers=workers)
+    options = BenchOptions(agents=agents, llm_latency_ms=llm_latency_ms, tenants=tenants, db=db, workers=workers,
+                           window=window)  # fmt: skip
     expected = agents * 3
     with tempfile.TemporaryDirectory() as tmp, Progress(
         TextColumn("RW-1"), BarColumn(), MofNCompleteColumn(), TextColumn("decisions · {task.fields[open]} open"),
@@ -347,7 +352,8 @@ def bench(
     table = Table(title=f"RW-1: {agents} agents, {llm_latency_ms} ms model latency")
     table.add_column("figure")
     table.add_column("value", justify="right")
-    for key in ("tasks", "wall_s", "tasks_per_s", "p50_cycle_ms", "p95_cycle_ms", "peak_rss_mib", "decisions",
+    for key in ("tasks", "wall_s", "tasks_per_s", "p50_cycle_ms", "p95_cycle_ms", "p95_finish_ms", "window",
+                "peak_rss_mib", "decisions",
                 "posts", "db_bytes", "self_check"):  # fmt: skip
         table.add_row(key, str(result[key]))
     line = json.dumps(result, sort_keys=True)

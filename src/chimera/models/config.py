@@ -178,6 +178,8 @@ class RuntimePolicy(_Strict):
     """Concurrent worker coroutines."""
     llm_latency_ms: int = Field(default=0, ge=0, le=60_000)
     """Simulated model latency inside the offline writer."""
+    max_cycles_in_flight: int = Field(default=0, ge=0, le=1_000_000)
+    """Planned cycles that may be unfinished at once; more wait to be planned (0: no limit)."""
 
 
 class McpServerConfig(_Strict):

@@ -27,6 +27,7 @@ from chimera.pipeline.books import DependencyBook
 from chimera.pipeline.crashpoints import CrashPoints
 from chimera.pipeline.queues import PriorityQueue
 from chimera.pipeline.tracker import WorkTracker
+from chimera.pipeline.window import CycleWindow
 from chimera.platforms.lengths import length_for
 from chimera.skills.base import FleetView
 from chimera.store.audit import audit_entry
@@ -76,7 +77,9 @@ class Judge:
         committer: Committer,
         tracker: WorkTracker,
         crash: CrashPoints,
+        window: CycleWindow | None = None,
     ) -> None:
+        self._window = window or CycleWindow()
         self._policy = policy
         self._view = view
         self._results = results
@@ -198,6 +201,7 @@ class Judge:
         for d in decisions:
             self.verdicts[d.verdict.value] += 1
             self.last_decided[d.result.task.campaign_id] = now
+            self._window.decided(d.result.task.task_id, d.verdict)
         for task in follow:
             self._tracker.opened()
             self._work.put(task, task.priority, task.seq)

@@ -23,6 +23,7 @@ from chimera.pipeline.crashpoints import CrashPoints
 from chimera.pipeline.messages import PlanRequest
 from chimera.pipeline.queues import PriorityQueue
 from chimera.pipeline.tracker import WorkTracker
+from chimera.pipeline.window import CycleWindow
 from chimera.skills.analyze_trends import TrendCache
 from chimera.skills.base import FleetView
 from chimera.store.committer import Committer, WriteOp
@@ -87,6 +88,7 @@ class Planner:
         trends: TrendCache | None,
         next_seq: int,
         new_id: Callable[[], str] = new_cycle_id,
+        window: CycleWindow | None = None,
     ) -> None:
         self._tenant = tenant_id
         self._view = view
@@ -100,6 +102,7 @@ class Planner:
         self._trends = trends
         self._seq = next_seq
         self._new_id = new_id
+        self._window = window or CycleWindow()
         self.cycles = 0
         self.conflicts = 0
         self.first_planned: dict[str, float] = {}
@@ -226,6 +229,7 @@ class Planner:
             if cid in outcome.accepted:
                 self.cycles += 1
                 self.first_planned.setdefault(cid, now)
+                self._window.started([t.task_id for t in p.tasks])
                 for t in p.tasks:
                     t.created_at = now
                     if t.status == TaskStatus.BLOCKED:
@@ -252,8 +256,9 @@ class Planner:
     async def run(self) -> None:
         """Plan batches until cancelled."""
         while True:
+            await self._window.wait_for_room()
             first = await self._inbox.get()
-            batch = [first, *self._inbox.drain(MAX_BATCH - 1)]
+            batch = [first, *self._inbox.drain(min(MAX_BATCH, self._window.room) - 1)]
             try:
                 await self.plan(batch)
             finally:

@@ -39,6 +39,7 @@ from chimera.pipeline.deferrals import Deferrals
 from chimera.pipeline.messages import PlanRequest
 from chimera.pipeline.queues import PriorityQueue
 from chimera.pipeline.tracker import WorkTracker
+from chimera.pipeline.window import CycleWindow
 from chimera.platforms.base import MentionSource, Platform
 from chimera.platforms.factory import open_remote_platforms
 from chimera.platforms.outbox import LocalOutbox
@@ -126,6 +127,7 @@ class Pipeline:
     perception: Perception
     trends: TrendCache
     kill: KillSwitch
+    window: CycleWindow
     memory: MemoryClient | None = None
     gateway: SecurityGateway | None = None
     deferrals: Deferrals | None = None
@@ -158,6 +160,7 @@ async def build_pipeline(
     view = FleetView.of(fleet)
     book = CampaignBook(await campaign_states(scope))
     deps = DependencyBook()
+    window = CycleWindow(policy.runtime.max_cycles_in_flight)
     tracker = WorkTracker()
     work: PriorityQueue[Task] = PriorityQueue()
     results: PriorityQueue[Result] = PriorityQueue()
@@ -206,10 +209,11 @@ async def build_pipeline(
     planner = Planner(
         tenant_id=fleet.tenant_id, view=view, book=book, deps=deps, inbox=inbox, work=work,
         committer=committer, tracker=tracker, crash=crash, trends=trends, next_seq=await max_seq(scope),
+        window=window,
     )  # fmt: skip
     judge = Judge(
         policy=policy, view=view, results=results, work=work, deps=deps, committer=committer,
-        tracker=tracker, crash=crash,
+        tracker=tracker, crash=crash, window=window,
     )  # fmt: skip
     perception = Perception(
         sources=list(sources) if sources is not None else [news], screen=gateway, policy=policy.perception,
@@ -232,7 +236,7 @@ async def build_pipeline(
     )  # fmt: skip
     client = memory if isinstance(memory, MemoryClient) else None
     return Pipeline(scope, view, book, deps, tracker, work, results, inbox, committer, planner, judge, pool,
-                    perception, trends, kill, client, gateway, deferrals, mentions)  # fmt: skip
+                    perception, trends, kill, window, client, gateway, deferrals, mentions)  # fmt: skip
 
 
 async def resume_open_work(p: Pipeline) -> tuple[int, int]:

@@ -1,0 +1,81 @@
+"""The cycle window: how many planned cycles may be unfinished at once.
+
+A planned cycle waits in the work queue until workers and the Judge get to
+it, so planning far more cycles than the pipeline finishes per second only
+makes every cycle slower (Little's law: time in flight = cycles in flight /
+cycles finished per second). With a limit the planner takes new requests
+only while there is room; requests wait in its inbox instead, and a cycle's
+time from planning to its last decision stays short. A cycle leaves the
+window when every task of it is approved, or when one is escalated (the
+rest waits for a human).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import anyio
+
+from chimera.models.work import Verdict
+
+UNLIMITED = 1 << 30
+#: The window ``chimera bench`` uses by default: at ~1,000 cycles finished per
+#: second on a 2-core machine it keeps a cycle near one second (specs/performance.md).
+BENCH_WINDOW = 1_000
+
+
+class CycleWindow:
+    """Counts cycles in flight against ``limit`` (0: no limit)."""
+
+    def __init__(self, limit: int = 0) -> None:
+        self.limit = limit
+        self._cycle_of: dict[str, str] = {}
+        self._left: dict[str, int] = {}
+        self._tasks: dict[str, tuple[str, ...]] = {}
+        self._room = anyio.Event()
+        self._room.set()
+        self.peak = 0
+        """Most cycles ever in flight at once."""
+
+    @property
+    def in_flight(self) -> int:
+        """Cycles planned and not finished."""
+        return len(self._left)
+
+    @property
+    def room(self) -> int:
+        """How many more cycles may start now."""
+        return UNLIMITED if self.limit <= 0 else max(0, self.limit - len(self._left))
+
+    async def wait_for_room(self) -> None:
+        """Return once at least one more cycle may start."""
+        while self.room <= 0:
+            if self._room.is_set():
+                self._room = anyio.Event()
+            await self._room.wait()
+
+    def started(self, task_ids: Sequence[str]) -> None:
+        """A cycle of these tasks was planned."""
+        if self.limit <= 0 or not task_ids:
+            return
+        cycle = task_ids[0]
+        self._left[cycle] = len(task_ids)
+        self._tasks[cycle] = tuple(task_ids)
+        for task_id in task_ids:
+            self._cycle_of[task_id] = cycle
+        self.peak = max(self.peak, len(self._left))
+
+    def decided(self, task_id: str, verdict: Verdict) -> None:
+        """The Judge decided a task: approved counts it done, escalated ends its cycle, rejected retries it."""
+        cycle = self._cycle_of.get(task_id)
+        if cycle is None or verdict == Verdict.REJECT:
+            return
+        self._left[cycle] -= 1
+        if verdict == Verdict.ESCALATE or self._left[cycle] <= 0:
+            self._finish(cycle)
+
+    def _finish(self, cycle: str) -> None:
+        del self._left[cycle]
+        for task_id in self._tasks.pop(cycle):
+            self._cycle_of.pop(task_id, None)
+        self._room.set()

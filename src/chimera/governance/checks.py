@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from chimera.governance.output_checks import output_problems
 from chimera.models.config import Persona
@@ -20,9 +20,8 @@ from chimera.text import keywords, similarity
 HARD_FAIL_CAP = 0.3
 
 
-@dataclass(frozen=True, slots=True)
-class Check:
-    """One check: its score in [0, 1], its weight, and what it saw."""
+class Check(NamedTuple):
+    """One check: its score in [0, 1], its weight, and what it saw (a tuple: the Judge makes ~5 per result)."""
 
     name: str
     score: float

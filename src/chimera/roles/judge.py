@@ -134,9 +134,8 @@ class Judge:
                 self._policy.judge.sensitive_topics,
                 topic=str(payload.get("topic", "")),
                 tags=[str(t) for t in payload.get("tags", [])],
-                text=" ".join(
-                    [review_content(result), str(payload.get("headline", "")), str(payload.get("summary", ""))]
-                ),
+                # separate texts: each one's keywords are memoised (headlines repeat across agents)
+                texts=[review_content(result), str(payload.get("headline", "")), str(payload.get("summary", ""))],
             )
         return assessment, sensitive
 

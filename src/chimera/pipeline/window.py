@@ -47,9 +47,14 @@ class CycleWindow:
         """How many more cycles may start now."""
         return UNLIMITED if self.limit <= 0 else max(0, self.limit - len(self._left))
 
-    async def wait_for_room(self) -> None:
-        """Return once at least one more cycle may start."""
-        while self.room <= 0:
+    @property
+    def refill(self) -> int:
+        """How much room is worth waiting for: planning a few cycles per commit wastes the commit."""
+        return max(1, self.limit // 8)
+
+    async def wait_for_room(self, need: int = 1) -> None:
+        """Return once at least ``need`` more cycles may start."""
+        while self.room < need:
             if self._room.is_set():
                 self._room = anyio.Event()
             await self._room.wait()

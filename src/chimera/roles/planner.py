@@ -26,6 +26,7 @@ from chimera.pipeline.tracker import WorkTracker
 from chimera.pipeline.window import CycleWindow
 from chimera.skills.analyze_trends import TrendCache
 from chimera.skills.base import FleetView
+from chimera.store.bulk import write_rows
 from chimera.store.committer import Committer, WriteOp
 from chimera.store.statements import Stmt
 
@@ -218,8 +219,8 @@ class Planner:
                 tasks.extend(task_row(t, now) for t in p.tasks)
                 if p.request.seen_id is not None:
                     seen.append((self._tenant, cid, p.request.seen_id, p.request.relevance, now))
-            conn.executemany(Stmt.INSERT_TASK.value, tasks)
-            conn.executemany(Stmt.INSERT_SEEN.value, seen)
+            write_rows(conn, Stmt.INSERT_TASK, tasks)
+            write_rows(conn, Stmt.INSERT_SEEN, seen)
             conn.executemany(_BUMP, [(c[1], c[2], now, self._tenant, cid, c[0]) for cid, c in per_campaign.items()])
 
         await self._committer.submit(WriteOp(custom=apply))
@@ -256,8 +257,9 @@ class Planner:
     async def run(self) -> None:
         """Plan batches until cancelled."""
         while True:
-            await self._window.wait_for_room()
             first = await self._inbox.get()
+            # with a window, wait for room for a worthwhile batch (or for all that is waiting)
+            await self._window.wait_for_room(min(self._window.refill, 1 + len(self._inbox)))
             batch = [first, *self._inbox.drain(min(MAX_BATCH, self._window.room) - 1)]
             try:
                 await self.plan(batch)

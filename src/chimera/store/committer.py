@@ -2,8 +2,8 @@
 
 Callers hand a WriteOp to ``submit`` and wait until it is durable. The
 committer drains everything queued since its last flush into one
-``BEGIN IMMEDIATE`` transaction, applying rows with one ``executemany`` per
-statement. The whole transaction runs in one call on the writer's thread,
+``BEGIN IMMEDIATE`` transaction, applying each statement's rows at once
+(``store/bulk.py``). The whole transaction runs in one call on the writer's thread,
 so SQLite works on the other core while the event loop carries on. If a
 batch fails, each op is retried alone so one bad op reports its own error
 and the others still commit.
@@ -21,6 +21,7 @@ import anyio
 
 from chimera.errors import StoreError
 from chimera.store.audit_chain import AuditEntry, AuditSigner, append_chained
+from chimera.store.bulk import write_rows
 from chimera.store.database import Database
 from chimera.store.statements import Stmt
 
@@ -115,7 +116,7 @@ def _apply(conn: sqlite3.Connection, *, batch: list[WriteOp], signer: AuditSigne
         for stmt in _ORDER:
             rows = grouped.get(stmt)
             if rows:
-                conn.executemany(stmt.value, rows)
+                write_rows(conn, stmt, rows)
         if audits:
             append_chained(conn, signer, audits)
         conn.commit()

@@ -1,0 +1,122 @@
+"""A bulk statement over a JSON array writes exactly what the same rows written one by one would."""
+
+from __future__ import annotations
+
+import sqlite3
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import anyio
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from chimera.store import open_database
+from chimera.store.audit_chain import AuditEntry, AuditSigner, append_chained, verify_rows
+from chimera.store.bulk import BULK_MIN, bulk_sql, write_rows
+from chimera.store.statements import Stmt
+
+
+@contextmanager
+def _stores() -> Iterator[tuple[sqlite3.Connection, sqlite3.Connection]]:
+    """Two migrated store files (foreign keys off: these tests write one table at a time)."""
+    with tempfile.TemporaryDirectory() as tmp:
+
+        async def create(path: Path) -> None:
+            async with open_database(path, audit_key=b"k" * 32):
+                pass
+
+        conns = []
+        for name in ("bulk.db", "rows.db"):
+            anyio.run(create, Path(tmp) / name)
+            conn = sqlite3.connect(Path(tmp) / name, isolation_level=None)
+            conn.execute("PRAGMA foreign_keys = OFF")
+            conns.append(conn)
+        try:
+            yield conns[0], conns[1]
+        finally:
+            for conn in conns:
+                conn.close()
+
+
+_TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=40)
+_REAL = st.floats(min_value=0, max_value=1, allow_nan=False) | st.floats(min_value=1e9, max_value=2e9)
+_TIME = st.floats(min_value=0, max_value=4e9, allow_nan=False)
+
+
+def _result_rows() -> st.SearchStrategy[list[tuple[object, ...]]]:
+    row = st.tuples(
+        _TEXT, st.integers(0, 5), _TEXT, st.sampled_from([0, 1]), _TEXT,
+        st.floats(min_value=0, max_value=1, allow_nan=False), _TEXT, st.none() | _TEXT, _TEXT, _TIME,
+    )  # fmt: skip
+    return st.lists(row, min_size=BULK_MIN, max_size=80, unique_by=lambda r: (r[0], r[1]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(_result_rows())
+def test_inserted_values_come_back_identical(rows: list[tuple[object, ...]]) -> None:
+    assert bulk_sql(Stmt.INSERT_RESULT) is not None
+    with _stores() as (bulk, one_by_one):
+        write_rows(bulk, Stmt.INSERT_RESULT, rows)
+        one_by_one.executemany(Stmt.INSERT_RESULT.value, rows)
+        query = "SELECT *, typeof(confidence), typeof(error) FROM results ORDER BY rowid"
+        assert bulk.execute(query).fetchall() == one_by_one.execute(query).fetchall()
+
+
+_STATUS = st.sampled_from(["pending", "blocked", "done", "review"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 70), _STATUS, st.integers(0, 2)), min_size=20, max_size=70, unique_by=lambda t: t[0]
+    ),
+    # one update per task in a group (the runtime's shape; repeated keys go row by row, also compared here)
+    st.lists(
+        st.tuples(_STATUS, st.integers(0, 3), _TIME, st.integers(0, 70), st.integers(0, 2)),
+        min_size=BULK_MIN,
+        max_size=70,
+        unique_by=lambda r: r[3],
+    )
+    | st.lists(st.tuples(_STATUS, st.integers(0, 3), _TIME, st.integers(0, 5), st.integers(0, 2)), max_size=40),
+    st.lists(st.tuples(_TEXT, _TIME, st.integers(0, 70)), min_size=BULK_MIN, max_size=70, unique_by=lambda r: r[2]),
+)
+def test_settling_and_unblocking_tasks_match_row_by_row(
+    tasks: list[tuple[int, str, int]],
+    settles: list[tuple[str, int, float, int, int]],
+    unblocks: list[tuple[str, float, int]],
+) -> None:
+    task_rows = {
+        n: (f"t{n}", "ten", "a", "c", "generate_content", 1, n, status, attempt, None, "{}", 0.0, 0.0)
+        for n, status, attempt in tasks
+    }
+    settle_rows = [(status, attempt, at, "ten", f"t{n}", old) for status, attempt, at, n, old in settles]
+    unblock_rows = [(payload, at, "ten", f"t{n}") for payload, at, n in unblocks]
+    with _stores() as (bulk, one_by_one):
+        for conn in (bulk, one_by_one):
+            conn.executemany(Stmt.INSERT_TASK.value, list(task_rows.values()))
+        write_rows(bulk, Stmt.SETTLE_TASK, settle_rows)
+        write_rows(bulk, Stmt.UNBLOCK_TASK, unblock_rows)
+        one_by_one.executemany(Stmt.SETTLE_TASK.value, settle_rows)
+        one_by_one.executemany(Stmt.UNBLOCK_TASK.value, unblock_rows)
+        query = "SELECT * FROM tasks ORDER BY task_id"
+        assert bulk.execute(query).fetchall() == one_by_one.execute(query).fetchall()
+
+
+@pytest.mark.parametrize("n", [BULK_MIN - 1, BULK_MIN, 500])
+def test_a_chain_appended_at_once_verifies(n: int) -> None:
+    signer = AuditSigner(b"k" * 32)
+    entries = [AuditEntry("ten", "judge.decision", "judge", f"s{i}", f'{{"n": {i}}}', 1795400000.0 + i / 7, "a")
+               for i in range(n)]  # fmt: skip
+    with _stores() as (conn, _):
+        conn.row_factory = sqlite3.Row
+        conn.execute("BEGIN IMMEDIATE")
+        append_chained(conn, signer, entries)
+        conn.commit()
+        rows = conn.execute("SELECT * FROM audit_log WHERE tenant_id = 'ten' ORDER BY seq").fetchall()
+        assert len(rows) == n
+        assert [r["created_at"] for r in rows] == [e.created_at for e in entries]
+        report = verify_rows(signer, rows)
+        assert report.ok and report.records == n

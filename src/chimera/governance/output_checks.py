@@ -27,7 +27,10 @@ LINK = re.compile(r"\bhttps?://[^\s<>\"')]+|\bwww\.[^\s<>\"')]+", re.IGNORECASE)
 
 def link_allowed(url: str, allowlist: list[str]) -> bool:
     """Whether the link's host is an allowed domain or one of its subdomains."""
-    host = (urlparse(url if "://" in url else f"http://{url}").hostname or "").lower()
+    try:
+        host = (urlparse(url if "://" in url else f"http://{url}").hostname or "").lower()
+    except ValueError:  # e.g. "http://[" (an unclosed IPv6 host): not a link to an allowed domain
+        return False
     return any(host == d.lower() or host.endswith("." + d.lower()) for d in allowlist)
 
 

@@ -174,17 +174,10 @@ class SecurityGateway:
 
     async def check(self, text: str, *, source: str, agent_id: str | None = None, audit: bool = True) -> GatewayVerdict:
         """Check one input; the verdict is audited (once per distinct text and source)."""
-        verdict, record = await self._assess(text, source, agent_id)
-        if audit and record is not None and self._audit is not None:
-            await self._audit([record])
-        return verdict
-
-    async def _assess(self, text: str, source: str, agent_id: str | None) -> tuple[GatewayVerdict, AuditEntry | None]:
-        """The verdict, and its audit record the first time this text is seen from this source."""
         key = hashlib.sha256(f"{source}\0{text}".encode()).hexdigest()
         cached = self._cache.get(key)
         if cached is not None:
-            return cached, None
+            return cached
         score: float | None = None
         if self._classifier is not None:
             try:
@@ -197,7 +190,9 @@ class SecurityGateway:
         if len(self._cache) >= CACHE_LIMIT:
             self._cache.clear()
         self._cache[key] = verdict
-        return verdict, self._record(verdict, source, agent_id, key)
+        if audit and self._audit is not None:
+            await self._audit([self._record(verdict, source, agent_id, key)])
+        return verdict
 
     def _record(self, v: GatewayVerdict, source: str, agent_id: str | None, key: str) -> AuditEntry:
         kind = "gateway.pass" if v.approved else "gateway.block"
@@ -208,17 +203,12 @@ class SecurityGateway:
     async def screen_items(self, items: list[NewsItem], source: str) -> list[NewsItem]:
         """News items that pass, with sanitised titles and summaries; blocked ones are dropped (and audited)."""
         passed: list[NewsItem] = []
-        records: list[AuditEntry] = []
         for item in items:
-            verdict, record = await self._assess(f"{item.title}\n{item.summary}\n{' '.join(item.tags)}", source, None)
-            if record is not None:
-                records.append(record)
+            verdict = await self.check(f"{item.title}\n{item.summary}\n{' '.join(item.tags)}", source=source)
             if not verdict.approved:
                 continue
             clean = sanitized_fields(item)
             passed.append(item.model_copy(update=clean) if clean else item)
-        if records and self._audit is not None:
-            await self._audit(records)  # one commit for the whole list
         return passed
 
 

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from chimera.store import open_database
 from chimera.store.audit_chain import AuditEntry, AuditSigner, append_chained, verify_rows
-from chimera.store.bulk import BULK_MIN, bulk_sql, write_rows
+from chimera.store.bulk import BULK_MIN, write_rows
 from chimera.store.statements import Stmt
 
 
@@ -41,8 +41,18 @@ def _stores() -> Iterator[tuple[sqlite3.Connection, sqlite3.Connection]]:
                 conn.close()
 
 
+def _traced(conn: sqlite3.Connection) -> list[str]:
+    """Every SQL statement ``conn`` runs from now on."""
+    seen: list[str] = []
+    conn.set_trace_callback(seen.append)
+    return seen
+
+
+def _went_at_once(seen: list[str]) -> bool:
+    return any("json_each" in sql for sql in seen)
+
+
 _TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=40)
-_REAL = st.floats(min_value=0, max_value=1, allow_nan=False) | st.floats(min_value=1e9, max_value=2e9)
 _TIME = st.floats(min_value=0, max_value=4e9, allow_nan=False)
 
 
@@ -57,9 +67,11 @@ def _result_rows() -> st.SearchStrategy[list[tuple[object, ...]]]:
 @settings(max_examples=60, deadline=None)
 @given(_result_rows())
 def test_inserted_values_come_back_identical(rows: list[tuple[object, ...]]) -> None:
-    assert bulk_sql(Stmt.INSERT_RESULT) is not None
     with _stores() as (bulk, one_by_one):
+        seen = _traced(bulk)
         write_rows(bulk, Stmt.INSERT_RESULT, rows)
+        has_nul = any(isinstance(v, str) and "\x00" in v for row in rows for v in row)
+        assert _went_at_once(seen) is not has_nul, "one statement unless a string holds a NUL"
         one_by_one.executemany(Stmt.INSERT_RESULT.value, rows)
         query = "SELECT *, typeof(confidence), typeof(error) FROM results ORDER BY rowid"
         assert bulk.execute(query).fetchall() == one_by_one.execute(query).fetchall()
@@ -97,8 +109,13 @@ def test_settling_and_unblocking_tasks_match_row_by_row(
     with _stores() as (bulk, one_by_one):
         for conn in (bulk, one_by_one):
             conn.executemany(Stmt.INSERT_TASK.value, list(task_rows.values()))
+        seen = _traced(bulk)
         write_rows(bulk, Stmt.SETTLE_TASK, settle_rows)
+        distinct = len({r[4] for r in settle_rows}) == len(settle_rows)
+        assert _went_at_once(seen) is (len(settle_rows) >= BULK_MIN and distinct)
+        seen.clear()
         write_rows(bulk, Stmt.UNBLOCK_TASK, unblock_rows)
+        assert _went_at_once(seen) is not any("\x00" in r[0] for r in unblock_rows)
         one_by_one.executemany(Stmt.SETTLE_TASK.value, settle_rows)
         one_by_one.executemany(Stmt.UNBLOCK_TASK.value, unblock_rows)
         query = "SELECT * FROM tasks ORDER BY task_id"
@@ -113,8 +130,11 @@ def test_a_chain_appended_at_once_verifies(n: int) -> None:
     with _stores() as (conn, _):
         conn.row_factory = sqlite3.Row
         conn.execute("BEGIN IMMEDIATE")
+        seen = _traced(conn)
         append_chained(conn, signer, entries)
         conn.commit()
+        row_by_row = any(sql.startswith("INSERT INTO audit_log") and "VALUES" in sql for sql in seen)
+        assert row_by_row is (n < BULK_MIN), "at once, and kept (the timestamps read back equal)"
         rows = conn.execute("SELECT * FROM audit_log WHERE tenant_id = 'ten' ORDER BY seq").fetchall()
         assert len(rows) == n
         assert [r["created_at"] for r in rows] == [e.created_at for e in entries]

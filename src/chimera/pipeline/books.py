@@ -29,6 +29,11 @@ class CampaignBook:
         """Record a fresh read (or our own successful write)."""
         self._states[campaign_id] = CampaignState(version, active)
 
+    def is_active(self, campaign_id: str) -> bool:
+        """Whether the campaign is known and active."""
+        state = self._states.get(campaign_id)
+        return state is not None and state.active
+
     def active_ids(self) -> list[str]:
         """Campaigns the planner may work on."""
         return [cid for cid, s in self._states.items() if s.active]

@@ -112,20 +112,19 @@ class Planner:
         self._seq += 1
         return self._seq
 
-    def _goal_topics(self, batch: list[PlanRequest]) -> set[str]:
-        """Topics whose trends the goal-driven cycles of ``batch`` will read."""
-        topics = set()
-        for req in batch:
-            state = self._book.get(req.campaign_id)
-            if req.item is None and req.mention is None and state is not None and state.active:
-                campaign = self._view.campaign(req.campaign_id)
-                topics.add(self._topic_of(campaign.topics, state.version))
-        return topics
-
-    @staticmethod
-    def _topic_of(topics: list[str], version: int) -> str:
+    def _goal_topic(self, req: PlanRequest) -> str:
         """The topic a goal-driven cycle follows: the campaign's topics in turn, one per version."""
-        return topics[version % len(topics)]
+        state = self._book.get(req.campaign_id)
+        topics = self._view.campaign(req.campaign_id).topics
+        return topics[(state.version if state else 0) % len(topics)]
+
+    def _goal_topics(self, batch: list[PlanRequest]) -> set[str]:
+        """Topics whose trends the goal-driven cycles of ``batch`` will read (those ``plan`` will make)."""
+        return {
+            self._goal_topic(req)
+            for req in batch
+            if req.item is None and req.mention is None and self._book.is_active(req.campaign_id)
+        }
 
     async def _cycle(self, req: PlanRequest) -> list[Task]:
         campaign = self._view.campaign(req.campaign_id)
@@ -137,8 +136,7 @@ class Planner:
             tags = list(item.tags)
             prios = (req.priority, req.priority, req.priority)
         else:
-            state = self._book.get(req.campaign_id)
-            topic = self._topic_of(campaign.topics, state.version if state else 0)
+            topic = self._goal_topic(req)
             latest = await self._trends.get(topic) if self._trends is not None else []
             head = latest[0] if latest else None
             headline = head.title if head else campaign.goal

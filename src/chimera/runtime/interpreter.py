@@ -1,10 +1,12 @@
 """Interpreter settings for the runtime: GIL hand-off and garbage collection.
 
-* GIL: the store's writer thread gives the GIL up for every row SQLite
-  steps through and needs it back to bind the next one. With the default
-  switch interval (5 ms) a busy event loop keeps it waiting up to 5 ms per
-  row, so a group commit of thousands of rows stalls behind the loop. A
-  short interval lets the two threads alternate quickly.
+* GIL: the store's writer thread gives the GIL up whenever SQLite works and
+  needs it back to continue. With the default switch interval (5 ms) a
+  busy event loop keeps it waiting up to 5 ms each time. Large groups of
+  rows now go as one statement (``store/bulk.py``), but small groups, reads
+  and the other threads (MCP transports) still hand the GIL back and forth;
+  a short interval lets the threads alternate quickly. It was a clear gain
+  before bulk statements and is within noise since.
 * Garbage collection: a fleet is tens of thousands of long-lived objects
   (config models, books, queues). With the default thresholds every full
   collection walks all of them again; at 10,000 agents that was about a

@@ -60,11 +60,6 @@ _BULK: dict[Stmt, str] = {
 }
 
 
-def bulk_sql(stmt: Stmt) -> str | None:
-    """The one-statement form of ``stmt``, if it has one."""
-    return _BULK.get(stmt)
-
-
 def json_rows(rows: Sequence[Sequence[Any]]) -> str | None:
     """``rows`` as the JSON parameter of a bulk statement, or None when they should go row by row.
 

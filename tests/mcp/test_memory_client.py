@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -134,3 +136,37 @@ def test_the_memory_server_refuses_an_unknown_memory_type(tmp_path: Path) -> Non
             store.store_many([NewMemory("nova", "x", "dreams")])
     finally:
         store.close()
+
+
+def test_a_memory_server_that_answers_badly_is_a_clear_error_for_each_caller() -> None:
+    script = Path(__file__).parent / "servers" / "odd_memory.py"
+    spec = ServerSpec("memory", ServerCommand(sys.executable, [str(script)]), 30.0)
+
+    async def main() -> tuple[list[str], str]:
+        with anyio.fail_after(60):
+            async with open_pool([spec], McpPolicy()) as pool, anyio.create_task_group() as tg:
+                client = MemoryClient(pool.server("memory"), ToolPermissions(ROLES, PERSONAS))
+                tg.start_soon(client.run)
+                errors: list[str] = []
+
+                async def store(n: int) -> None:
+                    try:
+                        await client.remember("nova", f"post {n}", [], f"task-{n}")
+                    except ToolError as exc:
+                        errors.append(str(exc))
+
+                async with anyio.create_task_group() as inner:
+                    for n in range(3):
+                        inner.start_soon(store, n)
+                with pytest.raises(ToolError) as search_error:
+                    await client.recall("nova", "anything", 3)
+                tg.cancel_scope.cancel()
+                return errors, str(search_error.value)
+
+    store_errors, search_error = anyio.run(main)
+    assert len(store_errors) == 3
+    for error in store_errors:
+        counts = re.search(r"answered store_memories with (\d+) answers for (\d+)", error)
+        assert counts is not None, error
+        assert int(counts[1]) == int(counts[2]) - 1
+    assert "search_memories with text that is not JSON" in search_error

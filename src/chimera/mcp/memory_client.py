@@ -18,7 +18,7 @@ import anyio
 from chimera.errors import ChimeraError, ToolError
 from chimera.mcp.permissions import ToolPermissions
 from chimera.mcp.pool import SupervisedServer
-from chimera.mcp.session import structured
+from chimera.mcp.session import json_document
 
 MAX_BATCH = 512
 
@@ -101,9 +101,11 @@ class MemoryClient:
             # stores carry keys and searches only read, so a retry after a restart is safe
             result = await self._server.call_tool(tool, {arg: [p.request for p in batch]})
             self.round_trips += 1
-            answers = structured(result)
-            if not isinstance(answers, list) or len(answers) != len(batch):
+            answers = json_document("memory", tool, result)
+            if not isinstance(answers, list):
                 raise ToolError(f"MCP server 'memory' answered {tool} with {type(answers).__name__}, not a list")
+            if len(answers) != len(batch):
+                raise ToolError(f"MCP server 'memory' answered {tool} with {len(answers)} answers for {len(batch)}")
             for p, answer in zip(batch, answers, strict=True):
                 p.result = parse(answer)
         except ChimeraError as exc:

@@ -8,6 +8,7 @@ reported an error, an unknown tool, bad arguments), which it will not.
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
@@ -84,3 +85,14 @@ def structured(result: mcp_types.CallToolResult) -> Any:
     if data is not None:
         return data
     return [getattr(c, "text", str(c)) for c in result.content]
+
+
+def json_document(name: str, tool: str, result: mcp_types.CallToolResult) -> Any:
+    """A tool's answer given as one JSON text document (the bundled servers' batch tools)."""
+    texts = [c.text for c in result.content if isinstance(c, mcp_types.TextContent)]
+    if len(texts) != 1:
+        raise ToolError(f"MCP server '{name}' answered {tool} with {len(texts)} text parts, not one JSON document")
+    try:
+        return json.loads(texts[0])
+    except ValueError as exc:
+        raise ToolError(f"MCP server '{name}' answered {tool} with text that is not JSON: {exc}") from exc

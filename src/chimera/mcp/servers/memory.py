@@ -11,6 +11,7 @@ Run it alone with ``chimera mcp serve memory --db PATH --tenant ID`` or
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -66,15 +67,20 @@ def build_server(store: MemoryStore) -> MCPServer:
         """Delete one of the agent's memories; false if it has none with that id."""
         return store.forget(agent_id, memory_id)
 
-    @server.tool()
-    def store_memories(items: list[MemoryIn]) -> list[int]:
-        """Store many memories in one transaction; ids in order."""
-        return store.store_many([NewMemory(i.agent_id, i.content, i.memory_type, tuple(i.tags), i.key) for i in items])
+    # The batch tools answer one JSON text document rather than structured content: a client
+    # validates structured content against the output schema item by item, which for a batch
+    # of hundreds costs more than the search itself. The shape is checked by the caller.
+    @server.tool(structured_output=False)
+    def store_memories(items: list[MemoryIn]) -> str:
+        """Store many memories in one transaction; answers a JSON list of ids, in order."""
+        ids = store.store_many([NewMemory(i.agent_id, i.content, i.memory_type, tuple(i.tags), i.key) for i in items])
+        return json.dumps(ids)
 
-    @server.tool()
-    def search_memories(queries: list[MemoryQuery]) -> list[list[dict[str, object]]]:
-        """Run many searches; one result list per query, in order."""
-        return [[asdict(m) for m in store.search(q.agent_id, q.query, q.limit)] for q in queries]
+    @server.tool(structured_output=False)
+    def search_memories(queries: list[MemoryQuery]) -> str:
+        """Run many searches; answers a JSON list with one list of memories per query, in order."""
+        found = [[asdict(m) for m in store.search(q.agent_id, q.query, q.limit)] for q in queries]
+        return json.dumps(found, ensure_ascii=False)
 
     return server
 

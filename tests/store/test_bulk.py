@@ -122,6 +122,37 @@ def test_settling_and_unblocking_tasks_match_row_by_row(
         assert bulk.execute(query).fetchall() == one_by_one.execute(query).fetchall()
 
 
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 60), st.integers(1, 3)), min_size=10, max_size=60, unique_by=lambda c: c[0]),
+    # the planner bumps each campaign once per commit, from the version it read (sometimes stale)
+    st.lists(
+        st.tuples(st.integers(0, 3), st.integers(0, 9), _TIME, st.integers(0, 60), st.integers(1, 3)),
+        min_size=BULK_MIN,
+        max_size=60,
+        unique_by=lambda r: r[3],
+    ),
+)
+def test_bumping_campaign_versions_matches_row_by_row(
+    campaigns: list[tuple[int, int]], bumps: list[tuple[int, int, float, int, int]]
+) -> None:
+    rows = [(cycles, tasks, at, "ten", f"c{n}", version) for cycles, tasks, at, n, version in bumps]
+    with _stores() as (bulk, one_by_one):
+        for conn in (bulk, one_by_one):
+            conn.executemany(
+                "INSERT INTO campaigns (tenant_id, campaign_id, agent_id, goal, topics_json, platforms_json,"
+                " budget_cents, status, declared_status, version, updated_at)"
+                " VALUES ('ten', ?, 'a', 'g', '[]', '[]', 0, 'active', 'active', ?, 0.0)",
+                [(f"c{n}", version) for n, version in campaigns],
+            )
+        seen = _traced(bulk)
+        write_rows(bulk, Stmt.BUMP_CAMPAIGN, rows)
+        assert _went_at_once(seen)
+        one_by_one.executemany(Stmt.BUMP_CAMPAIGN.value, rows)
+        query = "SELECT campaign_id, version, cycles, tasks_planned, updated_at, typeof(updated_at) FROM campaigns"
+        assert bulk.execute(query + " ORDER BY 1").fetchall() == one_by_one.execute(query + " ORDER BY 1").fetchall()
+
+
 @pytest.mark.parametrize("n", [BULK_MIN - 1, BULK_MIN, 500])
 def test_a_chain_appended_at_once_verifies(n: int) -> None:
     signer = AuditSigner(b"k" * 32)

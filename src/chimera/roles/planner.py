@@ -39,10 +39,6 @@ _CURRENT = (
     "SELECT campaign_id, version, status FROM campaigns"
     " WHERE tenant_id = ? AND campaign_id IN (SELECT value FROM json_each(?))"
 )
-_BUMP = (
-    "UPDATE campaigns SET version = version + 1, cycles = cycles + ?, tasks_planned = tasks_planned + ?,"
-    " updated_at = ? WHERE tenant_id = ? AND campaign_id = ? AND version = ?"
-)
 
 
 def new_cycle_id() -> str:
@@ -219,7 +215,8 @@ class Planner:
                     seen.append((self._tenant, cid, p.request.seen_id, p.request.relevance, now))
             write_rows(conn, Stmt.INSERT_TASK, tasks)
             write_rows(conn, Stmt.INSERT_SEEN, seen)
-            conn.executemany(_BUMP, [(c[1], c[2], now, self._tenant, cid, c[0]) for cid, c in per_campaign.items()])
+            bumps = [(c[1], c[2], now, self._tenant, cid, c[0]) for cid, c in per_campaign.items()]
+            write_rows(conn, Stmt.BUMP_CAMPAIGN, bumps)
 
         await self._committer.submit(WriteOp(custom=apply))
         self._crash.reach("after_plan_commit")

@@ -40,9 +40,15 @@ _UPDATES = {
         " FROM json_each(?) AS v WHERE tasks.tenant_id = v.value->>2 AND tasks.task_id = v.value->>3"
         " AND tasks.status = 'blocked'"
     ),
+    Stmt.BUMP_CAMPAIGN: (
+        "UPDATE campaigns SET version = version + 1, cycles = cycles + v.value->>0,"
+        " tasks_planned = tasks_planned + v.value->>1, updated_at = v.value->>2 FROM json_each(?) AS v"
+        " WHERE campaigns.tenant_id = v.value->>3 AND campaigns.campaign_id = v.value->>4"
+        " AND campaigns.version = v.value->>5"
+    ),
 }
 #: Which parameters of an UPDATE name its target row.
-_KEYS = {Stmt.SETTLE_TASK: (3, 4), Stmt.UNBLOCK_TASK: (2, 3)}
+_KEYS = {Stmt.SETTLE_TASK: (3, 4), Stmt.UNBLOCK_TASK: (2, 3), Stmt.BUMP_CAMPAIGN: (3, 4)}
 
 
 def insert_sql(sql: str) -> str:

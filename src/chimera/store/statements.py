@@ -11,7 +11,7 @@ from enum import Enum
 
 
 class Stmt(Enum):
-    """A write statement the committer can batch with ``executemany``."""
+    """A write statement the committer batches (``store/bulk.py``: one statement over many rows)."""
 
     INSERT_TASK = (
         "INSERT INTO tasks (task_id, tenant_id, agent_id, campaign_id, type, priority, seq,"
@@ -48,4 +48,8 @@ class Stmt(Enum):
     )
     PAUSE_AGENT = (
         "UPDATE agents SET status = 'paused', updated_at = ? WHERE tenant_id = ? AND agent_id = ? AND status = 'active'"
+    )
+    BUMP_CAMPAIGN = (
+        "UPDATE campaigns SET version = version + 1, cycles = cycles + ?, tasks_planned = tasks_planned + ?,"
+        " updated_at = ? WHERE tenant_id = ? AND campaign_id = ? AND version = ?"
     )

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from chimera.store.bulk import insert_sql, json_rows
+from chimera.store.bulk import write_chunked
 
 GENESIS = "0" * 64
 
@@ -28,7 +28,6 @@ _INSERT = (
     "INSERT INTO audit_log (tenant_id, kind, actor, subject, agent_id, detail, created_at, prev_hash, hash)"
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
-_INSERT_AT_ONCE = insert_sql(_INSERT)
 _TAIL = "SELECT hash FROM audit_log WHERE tenant_id = ? AND hash IS NOT NULL ORDER BY seq DESC LIMIT 1"
 
 
@@ -106,29 +105,7 @@ def append_chained(conn: sqlite3.Connection, signer: AuditSigner, entries: Seque
         digest = signer.sign(prev, e)
         tails[e.tenant_id] = digest
         rows.append((e.tenant_id, e.kind, e.actor, e.subject, e.agent_id, e.detail, e.created_at, prev, digest))
-    if not _insert_at_once(conn, rows):
-        conn.executemany(_INSERT, rows)
-
-
-def _insert_at_once(conn: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> bool:
-    """Insert the rows as one statement; False (nothing written) if they must go row by row.
-
-    A record's hash covers its timestamp, so the stored timestamps are read
-    back and compared: should SQLite's reading of a JSON number ever differ
-    from Python's float, the rows are written again one by one instead.
-    """
-    payload = json_rows(rows)
-    if payload is None:
-        return False
-    conn.execute("SAVEPOINT audit_at_once")
-    conn.execute(_INSERT_AT_ONCE, (payload,))
-    stored = conn.execute("SELECT created_at FROM audit_log ORDER BY seq DESC LIMIT ?", (len(rows),)).fetchall()
-    if [r[0] for r in reversed(stored)] == [row[6] for row in rows]:
-        conn.execute("RELEASE audit_at_once")
-        return True
-    conn.execute("ROLLBACK TO audit_at_once")
-    conn.execute("RELEASE audit_at_once")
-    return False
+    write_chunked(conn, _INSERT, rows)
 
 
 @dataclass(frozen=True, slots=True)

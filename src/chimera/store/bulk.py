@@ -1,80 +1,78 @@
-"""Many rows in one SQL statement: the rows travel as one JSON array read by ``json_each``.
+"""Many rows in one SQL statement: ``INSERT ... VALUES (...), (...), ...`` with every value bound.
 
 ``executemany`` hands each row to SQLite separately, and between rows the
 writer thread must take the GIL back from the event loop. While the loop is
 busy that hand-off, not SQLite, sets the pace: 16,000 rows took 4.3 s next
-to a busy thread against 0.17 s next to an idle one. One statement over a
-JSON array holds the GIL once, then runs entirely in SQLite (0.36 s either
-way). Small groups still go through ``executemany``.
+to a busy thread against 0.17 s next to an idle one (10,000 single-row
+updates: 17 s). A statement of many rows holds the GIL once for its whole
+chunk. Rows go in chunks of 256, 64, 16 and 4, so a handful of prepared
+statements (SQLite's statement cache keeps them) serve any count; fewer than
+four left over go through ``executemany``. Values are bound as they are, so
+types, NULs and floats are stored exactly as row by row (16,000 result rows:
+0.09 s of writer CPU, against 0.36 s for the same rows as one JSON array
+read by ``json_each``, which had to be encoded while holding the GIL too).
 
-Every bulk statement is equivalent to running its ``Stmt`` row by row (a
-hypothesis test compares the two on random rows). Updates need distinct keys
-within a group (an ``UPDATE ... FROM`` applies one source row per target
-row); a group that repeats a key goes row by row.
+Updates read their rows from a ``VALUES`` table (``UPDATE ... FROM``), which
+needs distinct keys within a group (one source row per target row); a group
+that repeats a key goes row by row. Every bulk form is equivalent to running
+its ``Stmt`` row by row (hypothesis tests compare the two on random rows).
 """
 
 from __future__ import annotations
 
-import json
 import re
 import sqlite3
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 from chimera.store.statements import Stmt
 
-#: Fewer rows than this go through executemany (no JSON round trip needed).
-BULK_MIN = 32
+#: Rows per statement, largest first; a group is cut into these sizes.
+CHUNKS = (256, 64, 16, 4)
+#: Fewer rows than this go through executemany.
+BULK_MIN = CHUNKS[-1]
 
-_INSERT = re.compile(r"^(INSERT(?: OR IGNORE)? INTO \w+ \(([^)]*)\)) VALUES \([?, ]+\)$", re.S)
+_INSERT = re.compile(r"^(INSERT(?: OR IGNORE)? INTO \w+ \([^)]*\)) VALUES \([?, ]+\)$", re.S)
 
-#: The UPDATE statements as one statement over ``json_each(?)`` (``v.value->>N`` is parameter N).
+#: The UPDATE statements reading their parameters from ``v(p0, p1, ...)``, one row of ``v`` per row.
 _UPDATES = {
     Stmt.SETTLE_TASK: (
-        "UPDATE tasks SET status = v.value->>0, attempt = v.value->>1, updated_at = v.value->>2"
-        " FROM json_each(?) AS v WHERE tasks.tenant_id = v.value->>3 AND tasks.task_id = v.value->>4"
-        " AND tasks.attempt = v.value->>5 AND tasks.status = 'pending'"
+        "UPDATE tasks SET status = v.p0, attempt = v.p1, updated_at = v.p2 FROM v"
+        " WHERE tasks.tenant_id = v.p3 AND tasks.task_id = v.p4 AND tasks.attempt = v.p5 AND tasks.status = 'pending'"
     ),
     Stmt.UNBLOCK_TASK: (
-        "UPDATE tasks SET status = 'pending', payload = v.value->>0, updated_at = v.value->>1"
-        " FROM json_each(?) AS v WHERE tasks.tenant_id = v.value->>2 AND tasks.task_id = v.value->>3"
-        " AND tasks.status = 'blocked'"
+        "UPDATE tasks SET status = 'pending', payload = v.p0, updated_at = v.p1 FROM v"
+        " WHERE tasks.tenant_id = v.p2 AND tasks.task_id = v.p3 AND tasks.status = 'blocked'"
     ),
     Stmt.BUMP_CAMPAIGN: (
-        "UPDATE campaigns SET version = version + 1, cycles = cycles + v.value->>0,"
-        " tasks_planned = tasks_planned + v.value->>1, updated_at = v.value->>2 FROM json_each(?) AS v"
-        " WHERE campaigns.tenant_id = v.value->>3 AND campaigns.campaign_id = v.value->>4"
-        " AND campaigns.version = v.value->>5"
+        "UPDATE campaigns SET version = version + 1, cycles = cycles + v.p0, tasks_planned = tasks_planned + v.p1,"
+        " updated_at = v.p2 FROM v WHERE campaigns.tenant_id = v.p3 AND campaigns.campaign_id = v.p4"
+        " AND campaigns.version = v.p5"
     ),
 }
+_UPDATE_OF = {stmt.value: update for stmt, update in _UPDATES.items()}
 #: Which parameters of an UPDATE name its target row.
 _KEYS = {Stmt.SETTLE_TASK: (3, 4), Stmt.UNBLOCK_TASK: (2, 3), Stmt.BUMP_CAMPAIGN: (3, 4)}
 
 
-def insert_sql(sql: str) -> str:
-    """``INSERT ... VALUES (?, ...)`` as ``INSERT ... SELECT value->>0, ... FROM json_each(?)``."""
+def _values(width: int, rows: int) -> str:
+    one = f"({', '.join('?' * width)})"
+    return ", ".join([one] * rows)
+
+
+@lru_cache(maxsize=256)
+def chunk_sql(sql: str, rows: int) -> str:
+    """``sql`` (a row-by-row INSERT or a Stmt's UPDATE) for ``rows`` rows at once."""
+    width = sql.count("?")
+    update = _UPDATE_OF.get(sql)
+    if update is not None:
+        names = ", ".join(f"p{i}" for i in range(width))
+        return f"WITH v({names}) AS (VALUES {_values(width, rows)}) {update}"
     m = _INSERT.match(sql)
     if m is None:
         raise ValueError(f"not a plain INSERT ... VALUES statement: {sql[:60]}")
-    width = len(m.group(2).split(","))
-    return f"{m.group(1)} SELECT {', '.join(f'value->>{i}' for i in range(width))} FROM json_each(?)"
-
-
-_BULK: dict[Stmt, str] = {
-    **{s: insert_sql(s.value) for s in Stmt if s.value.startswith("INSERT")},
-    **_UPDATES,
-}
-
-
-def json_rows(rows: Sequence[Sequence[Any]]) -> str | None:
-    """``rows`` as the JSON parameter of a bulk statement, or None when they should go row by row.
-
-    Too few rows are not worth it, and a string with a NUL is cut short by
-    SQLite's JSON functions.
-    """
-    if len(rows) < BULK_MIN or any(isinstance(v, str) and "\x00" in v for row in rows for v in row):
-        return None
-    return json.dumps(rows, ensure_ascii=False, allow_nan=False)
+    return f"{m.group(1)} VALUES {_values(width, rows)}"
 
 
 def _distinct_keys(stmt: Stmt, rows: Sequence[Sequence[Any]]) -> bool:
@@ -82,11 +80,31 @@ def _distinct_keys(stmt: Stmt, rows: Sequence[Sequence[Any]]) -> bool:
     return keys is None or len({tuple(row[k] for k in keys) for row in rows}) == len(rows)
 
 
+def _bulk(stmt: Stmt) -> bool:
+    return stmt in _UPDATES or _INSERT.match(stmt.value) is not None
+
+
+_HAS_BULK = {stmt: _bulk(stmt) for stmt in Stmt}
+
+
+def write_chunked(conn: sqlite3.Connection, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+    """Run ``sql`` (one row's statement) for every row, in chunks of many rows per statement."""
+    width = sql.count("?")
+    limit = conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    done = 0
+    for size in CHUNKS:
+        if size * width > limit:
+            continue
+        while len(rows) - done >= size:
+            conn.execute(chunk_sql(sql, size), [v for row in rows[done : done + size] for v in row])
+            done += size
+    if done < len(rows):
+        conn.executemany(sql, rows[done:])
+
+
 def write_rows(conn: sqlite3.Connection, stmt: Stmt, rows: Sequence[Sequence[Any]]) -> None:
-    """Apply ``stmt`` to every row, as one statement when it can."""
-    sql = _BULK.get(stmt)
-    payload = json_rows(rows) if sql is not None and _distinct_keys(stmt, rows) else None
-    if sql is not None and payload is not None:
-        conn.execute(sql, (payload,))
+    """Apply ``stmt`` to every row, many rows per statement when it can."""
+    if _HAS_BULK[stmt] and len(rows) >= BULK_MIN and _distinct_keys(stmt, rows):
+        write_chunked(conn, stmt.value, rows)
     else:
         conn.executemany(stmt.value, rows)

@@ -58,22 +58,17 @@ async def sync_fleet(scope: TenantScope, fleet: Fleet) -> None:
     now = time.time()
     async with scope.transaction() as tx:
         await tx.execute("INSERT OR IGNORE INTO tenants (tenant_id, created_at) VALUES (:tenant, :now)", now=now)
-        for persona in fleet.personas.values():
-            await tx.execute(
-                _UPSERT_AGENT, agent=persona.agent_id, name=persona.name, persona=persona.model_dump_json(), now=now
-            )
-        for c in fleet.campaigns:
-            await tx.execute(
-                _UPSERT_CAMPAIGN,
-                campaign=c.campaign_id,
-                agent=c.agent_id,
-                goal=c.goal,
-                topics=json.dumps(c.topics),
-                platforms=json.dumps(c.platforms),
-                budget=cents(c.budget_usd),
-                status=c.status.value,
-                now=now,
-            )
+        await tx.execute_many(
+            _UPSERT_AGENT,
+            ({"agent": p.agent_id, "name": p.name, "persona": p.model_dump_json(), "now": now}
+             for p in fleet.personas.values()),
+        )  # fmt: skip
+        await tx.execute_many(
+            _UPSERT_CAMPAIGN,
+            ({"campaign": c.campaign_id, "agent": c.agent_id, "goal": c.goal, "topics": json.dumps(c.topics),
+              "platforms": json.dumps(c.platforms), "budget": cents(c.budget_usd), "status": c.status.value, "now": now}
+             for c in fleet.campaigns),
+        )  # fmt: skip
         await tx.execute(_RETIRE_MISSING, ids=json.dumps([c.campaign_id for c in fleet.campaigns]), now=now)
 
 

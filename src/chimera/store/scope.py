@@ -7,7 +7,7 @@ its tenant filter; the tenant id is bound here and nowhere else.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -74,6 +74,11 @@ class ScopedWriter:
         _require_tenant(sql)
         async with self._conn.execute(sql, self._scope.params(**params)) as cur:
             return cur.rowcount
+
+    async def execute_many(self, sql: str, rows: Iterable[dict[str, Any]]) -> None:
+        """Run a scoped statement once per row of named parameters, in one hop to the writer's thread."""
+        _require_tenant(sql)
+        await self._conn.executemany(sql, [self._scope.params(**row) for row in rows])
 
     async def fetchall(self, sql: str, **params: Any) -> list[sqlite3.Row]:
         """A scoped read inside the transaction (sees its own writes)."""

@@ -2,8 +2,8 @@
 
 * GIL: the store's writer thread gives the GIL up whenever SQLite works and
   needs it back to continue. With the default switch interval (5 ms) a
-  busy event loop keeps it waiting up to 5 ms each time. Large groups of
-  rows now go as one statement (``store/bulk.py``), but small groups, reads
+  busy event loop keeps it waiting up to 5 ms each time. Groups of rows
+  now go many rows per statement (``store/bulk.py``), but small groups, reads
   and the other threads (MCP transports) still hand the GIL back and forth;
   a short interval lets the threads alternate quickly. It was a clear gain
   before bulk statements and is within noise since.

@@ -80,11 +80,7 @@ def _distinct_keys(stmt: Stmt, rows: Sequence[Sequence[Any]]) -> bool:
     return keys is None or len({tuple(row[k] for k in keys) for row in rows}) == len(rows)
 
 
-def _bulk(stmt: Stmt) -> bool:
-    return stmt in _UPDATES or _INSERT.match(stmt.value) is not None
-
-
-_HAS_BULK = {stmt: _bulk(stmt) for stmt in Stmt}
+_HAS_BULK = {stmt: stmt in _UPDATES or _INSERT.match(stmt.value) is not None for stmt in Stmt}
 
 
 def write_chunked(conn: sqlite3.Connection, sql: str, rows: Sequence[Sequence[Any]]) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-import secrets
 import sqlite3
 import time
 from collections.abc import Callable
@@ -20,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from chimera.models.work import Priority, Task, TaskStatus, TaskType
 from chimera.pipeline.books import CampaignBook, DependencyBook
 from chimera.pipeline.crashpoints import CrashPoints
+from chimera.pipeline.cycle_ids import CycleIds
 from chimera.pipeline.messages import PlanRequest
 from chimera.pipeline.queues import PriorityQueue
 from chimera.pipeline.tracker import WorkTracker
@@ -39,11 +39,6 @@ _CURRENT = (
     "SELECT campaign_id, version, status FROM campaigns"
     " WHERE tenant_id = ? AND campaign_id IN (SELECT value FROM json_each(?))"
 )
-
-
-def new_cycle_id() -> str:
-    """A short random id for one planned cycle."""
-    return secrets.token_hex(6)
 
 
 @dataclass(slots=True)
@@ -84,7 +79,7 @@ class Planner:
         crash: CrashPoints,
         trends: TrendCache | None,
         next_seq: int,
-        new_id: Callable[[], str] = new_cycle_id,
+        new_id: Callable[[], str] | None = None,
         window: CycleWindow | None = None,
     ) -> None:
         self._tenant = tenant_id
@@ -98,7 +93,7 @@ class Planner:
         self._crash = crash
         self._trends = trends
         self._seq = next_seq
-        self._new_id = new_id
+        self._new_id = new_id or CycleIds()
         self._window = window or CycleWindow()
         self.cycles = 0
         self.conflicts = 0

@@ -97,28 +97,41 @@ class Committer:
                 op.done.set()
 
     async def _commit(self, batch: list[WriteOp]) -> None:
+        work = _Transaction.of(batch)  # grouped here, so the writer's thread holds the GIL only to write
         async with self._db.write_lock:
-            await self._db.on_writer(partial(_apply, batch=batch, signer=self._db.signer))
+            await self._db.on_writer(partial(_apply, work=work, signer=self._db.signer))
 
 
-def _apply(conn: sqlite3.Connection, *, batch: list[WriteOp], signer: AuditSigner) -> None:
+@dataclass(slots=True)
+class _Transaction:
+    """A batch of ops as one transaction: custom steps, then each statement's rows, then the audit records."""
+
+    customs: list[CustomWrite]
+    grouped: list[tuple[Stmt, list[Row]]]
+    audits: list[AuditEntry]
+
+    @classmethod
+    def of(cls, batch: list[WriteOp]) -> _Transaction:
+        by_stmt: dict[Stmt, list[Row]] = {}
+        audits: list[AuditEntry] = []
+        for op in batch:
+            for stmt, row in op.rows:
+                by_stmt.setdefault(stmt, []).append(row)
+            audits.extend(op.audits)
+        customs = [op.custom for op in batch if op.custom is not None]
+        return cls(customs, [(stmt, by_stmt[stmt]) for stmt in _ORDER if stmt in by_stmt], audits)
+
+
+def _apply(conn: sqlite3.Connection, *, work: _Transaction, signer: AuditSigner) -> None:
     """One transaction for the batch (runs on the writer's thread)."""
     conn.execute("BEGIN IMMEDIATE")
     try:
-        grouped: dict[Stmt, list[Row]] = {}
-        audits: list[AuditEntry] = []
-        for op in batch:
-            if op.custom is not None:
-                op.custom(conn)
-            for stmt, row in op.rows:
-                grouped.setdefault(stmt, []).append(row)
-            audits.extend(op.audits)
-        for stmt in _ORDER:
-            rows = grouped.get(stmt)
-            if rows:
-                write_rows(conn, stmt, rows)
-        if audits:
-            append_chained(conn, signer, audits)
+        for custom in work.customs:
+            custom(conn)
+        for stmt, rows in work.grouped:
+            write_rows(conn, stmt, rows)
+        if work.audits:
+            append_chained(conn, signer, work.audits)
         conn.commit()
     except BaseException:
         conn.rollback()

@@ -36,6 +36,7 @@ from chimera.providers.offline import OfflineWriter
 from chimera.runtime.interpreter import freeze_start_up_objects, runtime_interpreter
 from chimera.runtime.runner import build_pipeline, start_roles
 from chimera.store import open_database
+from chimera.store.checkpointer import Checkpointer
 from chimera.store.invariants import workload_counts, workload_problems
 
 TOPICS = 50
@@ -144,6 +145,7 @@ async def run_rw1(options: BenchOptions, work_dir: Path, progress: Callable[[int
     with runtime_interpreter():
         async with open_pool(specs, McpPolicy(call_timeout_s=60.0)) as mcp, open_database(db_path) as db:
             setup_start = time.perf_counter()
+            checkpointer = Checkpointer(db)
             pipelines = []
             news = McpNewsSource(mcp.server("news"))
             for f in fleets:
@@ -157,12 +159,14 @@ async def run_rw1(options: BenchOptions, work_dir: Path, progress: Callable[[int
                         permissions=permissions,
                         provider=OfflineWriter(options.llm_latency_ms),
                         workers=max(1, workers // options.tenants),
+                        checkpointer=checkpointer,
                     )
                 )
             freeze_start_up_objects()
             setup_s = time.perf_counter() - setup_start
             start, wall_start = time.perf_counter(), time.time()
             async with anyio.create_task_group() as tg:
+                tg.start_soon(checkpointer.run)
                 for p, f in zip(pipelines, fleets, strict=True):
                     start_roles(tg, p)
                     for c in f.campaigns:

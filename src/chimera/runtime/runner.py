@@ -60,6 +60,7 @@ from chimera.skills.generate_content import GenerateContent
 from chimera.skills.post_content import PostContent, ReplyComment
 from chimera.store.audit import audit_entry
 from chimera.store.audit_chain import AuditEntry
+from chimera.store.checkpointer import Checkpointer
 from chimera.store.committer import Committer, WriteOp
 from chimera.store.database import Database
 from chimera.store.fleet import campaign_states, kill_switch_on, sync_fleet
@@ -147,11 +148,13 @@ async def build_pipeline(
     crash: CrashPoints | None = None,
     classifier: Classifier | None = None,
     remotes: Mapping[str, Platform] | None = None,
+    checkpointer: Checkpointer | None = None,
 ) -> Pipeline:
     """Sync the fleet into the store and wire every role to shared queues.
 
     ``news`` serves trends; ``sources`` are what perception reads (default:
-    ``news``); ``memory`` is the agents' memory (None: not consulted).
+    ``news``); ``memory`` is the agents' memory (None: not consulted);
+    ``checkpointer`` is told of every group commit (None: the writer checkpoints).
     """
     scope = TenantScope(db, fleet.tenant_id)
     await sync_fleet(scope, fleet)
@@ -165,7 +168,7 @@ async def build_pipeline(
     work: PriorityQueue[Task] = PriorityQueue()
     results: PriorityQueue[Result] = PriorityQueue()
     inbox: PriorityQueue[PlanRequest] = PriorityQueue()
-    committer = Committer(db)
+    committer = Committer(db, checkpointer.committed if checkpointer is not None else None)
     kill = KillSwitch()
     kill.on = await kill_switch_on(scope)
 
@@ -371,9 +374,11 @@ async def run_fleet(
         memory = MemoryClient(mcp.server("memory"), permissions)
         refs = [(r.server, r.uri) for r in policy.perception.sources]
         news = McpNewsSource(mcp.server("news"))
+        checkpointer = Checkpointer(db)
         p = await build_pipeline(
             fleet, db, news, sources=news_sources(mcp, refs), memory=memory, permissions=permissions,
             provider=writers, workers=options.workers, crash=crash, classifier=classifier, remotes=remotes,
+            checkpointer=checkpointer,
         )  # fmt: skip
         await sync_limits(scope, fleet)  # model spend goes through the money rules
         summary.resumed, summary.orphaned = await resume_open_work(p)
@@ -389,6 +394,7 @@ async def run_fleet(
             async with anyio.create_task_group() as tg:
                 tg.start_soon(_stop_on_signal, tg.cancel_scope, summary)
                 tg.start_soon(states.record, scope)
+                tg.start_soon(checkpointer.run)
                 start_roles(tg, p)
                 if options.until_idle:
                     await p.perception.poll_once()

@@ -54,8 +54,9 @@ class WriteOp:
 class Committer:
     """Owns the writer connection while the runtime runs; batches every write."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, on_commit: Callable[[], None] | None = None) -> None:
         self._db = db
+        self._on_commit = on_commit
         self._pending: list[WriteOp] = []
         self._wake = anyio.Event()
         self.batches = 0
@@ -100,6 +101,8 @@ class Committer:
         work = _Transaction.of(batch)  # grouped here, so the writer's thread holds the GIL only to write
         async with self._db.write_lock:
             await self._db.on_writer(partial(_apply, work=work, signer=self._db.signer))
+        if self._on_commit is not None:
+            self._on_commit()
 
 
 @dataclass(slots=True)

@@ -41,7 +41,8 @@ PRAGMAS = (
 )
 
 
-async def _connect(path: Path, *, readonly: bool) -> aiosqlite.Connection:
+async def connect(path: Path, *, readonly: bool) -> aiosqlite.Connection:
+    """A connection to the store with the store's pragmas (``readonly``: no writes through it)."""
     try:
         conn = await aiosqlite.connect(path, isolation_level=None)
     except sqlite3.Error as exc:
@@ -107,7 +108,10 @@ async def _migrate(conn: aiosqlite.Connection, path: Path) -> None:
 
 
 class Database:
-    """The store's two connections (one writer serialised by a lock, one reader) and the audit signer."""
+    """The store's two connections (one writer serialised by a lock, one reader) and the audit signer.
+
+    While the runtime runs, the checkpointer (``store/checkpointer.py``) opens a third of its own.
+    """
 
     def __init__(
         self, path: Path, writer: aiosqlite.Connection, reader: aiosqlite.Connection, signer: AuditSigner
@@ -177,11 +181,11 @@ async def open_database(path: Path, audit_key: bytes | None = None) -> AsyncIter
         signer = AuditSigner(audit_key if audit_key is not None else key_file(path.parent / AUDIT_KEY_FILE))
     except (OSError, ValueError) as exc:
         raise StoreError(f"cannot read the audit key for {path}: {exc}") from exc
-    writer = await _connect(path, readonly=False)
+    writer = await connect(path, readonly=False)
     reader: aiosqlite.Connection | None = None
     try:
         await _migrate(writer, path)
-        reader = await _connect(path, readonly=True)
+        reader = await connect(path, readonly=True)
         reader.row_factory = sqlite3.Row
         yield Database(path, writer, reader, signer)
     finally:

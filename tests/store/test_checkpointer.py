@@ -1,0 +1,69 @@
+"""The checkpointer copies the log back on its own connection while the writer only commits."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from pathlib import Path
+
+import aiosqlite
+import anyio
+
+from chimera.store import open_database
+from chimera.store.audit_chain import AuditEntry
+from chimera.store.checkpointer import DEFAULT_AUTOCHECKPOINT, Checkpointer
+from chimera.store.committer import Committer, WriteOp
+
+COMMITS = 40
+ROWS_PER_COMMIT = 40
+DETAIL = "x" * 1000  # ~1.6 MB of audit records in all: ~400 log pages, far below the writer's backstop
+
+
+def _op(n: int) -> WriteOp:
+    op = WriteOp()
+    for i in range(ROWS_PER_COMMIT):
+        op.audit(AuditEntry("t", "test", "a", f"s{n}-{i}", DETAIL, time.time()))
+    return op
+
+
+async def _autocheckpoint(conn: aiosqlite.Connection) -> int:
+    async with conn.execute("PRAGMA wal_autocheckpoint") as cur:
+        row = await cur.fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def test_the_log_is_copied_back_by_the_checkpointer_not_by_the_writer(tmp_path: Path) -> None:
+    path = tmp_path / "chimera.db"
+    seen: dict[str, object] = {}
+
+    async def main() -> None:
+        async with open_database(path, audit_key=b"k" * 32) as db:
+            checkpointer = Checkpointer(db, every_commits=4)
+            committer = Committer(db, on_commit=checkpointer.committed)
+            size_before = path.stat().st_size
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(committer.run)
+                tg.start_soon(checkpointer.run)
+                await anyio.sleep(0.05)
+                seen["during"] = await _autocheckpoint(db.writer)
+                for n in range(COMMITS):  # one commit each: the writer's backstop is never reached
+                    await committer.submit(_op(n))
+                tg.cancel_scope.cancel()  # a checkpoint in progress finishes before its connection closes
+            # read before the store closes: closing checkpoints whatever is left on its own
+            seen["grown"] = path.stat().st_size - size_before
+            seen["after"] = await _autocheckpoint(db.writer)
+            seen["checkpoints"] = checkpointer.checkpoints
+            seen["frames"] = checkpointer.frames
+
+    anyio.run(main)
+    assert seen["during"] == 20_000, "the writer's own checkpoint is only a backstop while the checkpointer runs"
+    assert seen["after"] == DEFAULT_AUTOCHECKPOINT
+    assert isinstance(seen["grown"], int) and seen["grown"] > 1_000_000, "the records reached the database file"
+    assert isinstance(seen["checkpoints"], int) and 1 <= seen["checkpoints"] <= COMMITS // 4
+    assert isinstance(seen["frames"], int) and seen["frames"] > 0
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("SELECT count(*) FROM audit_log").fetchone()[0] == COMMITS * ROWS_PER_COMMIT
+    finally:
+        conn.close()

@@ -43,6 +43,10 @@ SECRET_HINTS = ("sk-", "ghp_", "gho_", "ghs_", "github_pat_", "xox", "akia", "be
 HUMAN_HINTS = ("human", "person", "not a")
 LINK_HINTS = ("http", "www.")
 _DIGIT = re.compile(r"\d")
+#: What every street address matches first: a number, spaces, a capitalised word.
+_NUMBER_THEN_NAME = re.compile(r"\d\s+[A-Z]")
+#: A phone number has at least this many digits (PHONE: one digit, then eight or more).
+PHONE_DIGITS = 9
 
 
 def output_problems(text: str, link_allowlist: list[str]) -> list[str]:
@@ -58,10 +62,10 @@ def output_problems(text: str, link_allowlist: list[str]) -> list[str]:
         found.append("contains something shaped like a secret (key, token or password)")
     if hinted(HUMAN_HINTS) and HUMAN_CLAIM.search(text):
         found.append("claims to be human")
-    digits = _DIGIT.search(text) is not None
-    if ("@" in text and EMAIL.search(text)) or (digits and PHONE.search(text)):
+    digits = len(_DIGIT.findall(text))
+    if ("@" in text and EMAIL.search(text)) or (digits >= PHONE_DIGITS and PHONE.search(text)):
         found.append("contains personal data (email or phone number)")
-    if digits and STREET.search(text):
+    if digits and _NUMBER_THEN_NAME.search(text) and STREET.search(text):
         found.append("contains personal data (a street address)")
     if not hinted(LINK_HINTS):
         return found

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import time
 from pathlib import Path
 
 import aiosqlite
 import anyio
+import pytest
 
 from chimera.store import open_database
 from chimera.store.audit_chain import AuditEntry
@@ -67,3 +69,22 @@ def test_the_log_is_copied_back_by_the_checkpointer_not_by_the_writer(tmp_path: 
         assert conn.execute("SELECT count(*) FROM audit_log").fetchone()[0] == COMMITS * ROWS_PER_COMMIT
     finally:
         conn.close()
+
+
+def test_without_a_connection_of_its_own_it_says_so_and_leaves_checkpoints_to_the_writer(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    seen: dict[str, int] = {}
+
+    async def main() -> None:
+        async with open_database(tmp_path / "chimera.db", audit_key=b"k" * 32) as db:
+            checkpointer = Checkpointer(db)
+            db.path = tmp_path / "gone" / "chimera.db"  # the file can no longer be opened a second time
+            with anyio.fail_after(10):
+                await checkpointer.run()  # returns instead of failing the run
+            seen["autocheckpoint"] = await _autocheckpoint(db.writer)
+
+    with caplog.at_level(logging.WARNING, logger="chimera.store"):
+        anyio.run(main)
+    assert seen["autocheckpoint"] == DEFAULT_AUTOCHECKPOINT
+    assert any("no checkpointer connection" in r.getMessage() for r in caplog.records)

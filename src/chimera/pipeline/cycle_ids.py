@@ -16,7 +16,8 @@ from collections.abc import Callable
 
 
 class CycleIds:
-    """Makes ids of 17 hex digits: microseconds since the epoch, then 16 random bits.
+    """Makes ids of 18 hex digits: microseconds since the epoch (14 digits, enough until the year
+    10889), then 16 random bits.
 
     The time part strictly increases for one generator (a clock that stands
     still or steps back does not repeat or reorder ids); the random part keeps
@@ -32,4 +33,4 @@ class CycleIds:
         """The next id: greater than every id this generator made before."""
         us = max(self._clock_ns() // 1000, self._last_us + 1)
         self._last_us = us
-        return f"{us:013x}{secrets.randbits(16):04x}"
+        return f"{us:014x}{secrets.randbits(16):04x}"

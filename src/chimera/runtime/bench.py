@@ -214,6 +214,7 @@ async def run_rw1(options: BenchOptions, work_dir: Path, progress: Callable[[int
         "news": "mcp:news",
         "memory": "mcp:memory",
         "memory_round_trips": sum(p.memory.round_trips for p in pipelines if p.memory is not None),
+        "checkpoints": checkpointer.checkpoints,
         "platform": "outbox",
         "machine": {"cpus": _cpus(), "python": sys.version.split()[0]},
         "self_check": problems,

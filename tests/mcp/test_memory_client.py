@@ -140,12 +140,12 @@ def test_the_memory_server_refuses_an_unknown_memory_type(tmp_path: Path) -> Non
 
 def test_a_memory_server_that_answers_badly_is_a_clear_error_for_each_caller() -> None:
     script = Path(__file__).parent / "servers" / "odd_memory.py"
-    spec = ServerSpec("memory", ServerCommand(sys.executable, [str(script)]), 30.0)
+    spec = ServerSpec("memory-t1", ServerCommand(sys.executable, [str(script)]), 30.0)
 
     async def main() -> tuple[list[str], str]:
         with anyio.fail_after(60):
             async with open_pool([spec], McpPolicy()) as pool, anyio.create_task_group() as tg:
-                client = MemoryClient(pool.server("memory"), ToolPermissions(ROLES, PERSONAS))
+                client = MemoryClient(pool.server("memory-t1"), ToolPermissions(ROLES, PERSONAS))
                 tg.start_soon(client.run)
                 errors: list[str] = []
 
@@ -169,4 +169,5 @@ def test_a_memory_server_that_answers_badly_is_a_clear_error_for_each_caller() -
         counts = re.search(r"answered store_memories with (\d+) answers for (\d+)", error)
         assert counts is not None, error
         assert int(counts[1]) == int(counts[2]) - 1
-    assert "search_memories with text that is not JSON" in search_error
+        assert "MCP server 'memory-t1'" in error, "the error names the server that answered"
+    assert "MCP server 'memory-t1' answered search_memories with text that is not JSON" in search_error

@@ -101,18 +101,19 @@ class MemoryClient:
             # stores carry keys and searches only read, so a retry after a restart is safe
             result = await self._server.call_tool(tool, {arg: [p.request for p in batch]})
             self.round_trips += 1
-            answers = json_document("memory", tool, result)
+            name = self._server.name
+            answers = json_document(name, tool, result)
             if not isinstance(answers, list):
-                raise ToolError(f"MCP server 'memory' answered {tool} with {type(answers).__name__}, not a list")
+                raise ToolError(f"MCP server '{name}' answered {tool} with {type(answers).__name__}, not a list")
             if len(answers) != len(batch):
-                raise ToolError(f"MCP server 'memory' answered {tool} with {len(answers)} answers for {len(batch)}")
+                raise ToolError(f"MCP server '{name}' answered {tool} with {len(answers)} answers for {len(batch)}")
             for p, answer in zip(batch, answers, strict=True):
                 p.result = parse(answer)
         except ChimeraError as exc:
             for p in batch:
                 p.error = exc
         except (KeyError, TypeError, ValueError) as exc:
-            error = ToolError(f"MCP server 'memory' answered {tool} with malformed items: {exc!r}")
+            error = ToolError(f"MCP server '{self._server.name}' answered {tool} with malformed items: {exc!r}")
             for p in batch:
                 p.error = error
         finally:

@@ -49,8 +49,6 @@ class _Plan:
     request: PlanRequest
     version: int
     tasks: list[Task]
-    rows: list[tuple[object, ...]] = field(default_factory=list)
-    """The tasks' INSERT_TASK rows, built on the event loop so the writer's thread only writes."""
 
 
 @dataclass(slots=True)
@@ -193,8 +191,8 @@ class Planner:
             return
         outcome = _Outcome()
         now = time.time()
-        for p in plans:
-            p.rows = [task_row(t, now) for t in p.tasks]
+        # built here, on the event loop, so the writer's thread only writes
+        rows = [[task_row(t, now) for t in p.tasks] for p in plans]
         ids = json.dumps(sorted({p.request.campaign_id for p in plans}))
 
         def apply(conn: sqlite3.Connection) -> None:
@@ -204,7 +202,7 @@ class Planner:
             tasks: list[tuple[object, ...]] = []
             seen: list[tuple[object, ...]] = []
             per_campaign: dict[str, list[int]] = {}
-            for p in plans:
+            for p, task_rows in zip(plans, rows, strict=True):
                 cid = p.request.campaign_id
                 if outcome.fresh.get(cid) != (p.version, True):
                     continue
@@ -212,7 +210,7 @@ class Planner:
                 counts = per_campaign.setdefault(cid, [p.version, 0, 0])
                 counts[1] += 1
                 counts[2] += len(p.tasks)
-                tasks.extend(p.rows)
+                tasks.extend(task_rows)
                 if p.request.seen_id is not None:
                     seen.append((self._tenant, cid, p.request.seen_id, p.request.relevance, now))
             write_rows(conn, Stmt.INSERT_TASK, tasks)

@@ -37,9 +37,8 @@ async def _autocheckpoint(conn: aiosqlite.Connection) -> int:
 
 def test_the_log_is_copied_back_by_the_checkpointer_not_by_the_writer(tmp_path: Path) -> None:
     path = tmp_path / "chimera.db"
-    seen: dict[str, object] = {}
 
-    async def main() -> None:
+    async def main() -> tuple[int, int, int, Checkpointer]:
         async with open_database(path, audit_key=b"k" * 32) as db:
             checkpointer = Checkpointer(db, every_commits=4)
             committer = Committer(db, on_commit=checkpointer.committed)
@@ -47,23 +46,20 @@ def test_the_log_is_copied_back_by_the_checkpointer_not_by_the_writer(tmp_path: 
             async with anyio.create_task_group() as tg:
                 tg.start_soon(committer.run)
                 tg.start_soon(checkpointer.run)
-                await anyio.sleep(0.05)
-                seen["during"] = await _autocheckpoint(db.writer)
                 for n in range(COMMITS):  # one commit each: the writer's backstop is never reached
                     await committer.submit(_op(n))
+                # the checkpointer set the backstop before its first checkpoint, and frames > 0 below shows one ran
+                during = await _autocheckpoint(db.writer)
                 tg.cancel_scope.cancel()  # a checkpoint in progress finishes before its connection closes
             # read before the store closes: closing checkpoints whatever is left on its own
-            seen["grown"] = path.stat().st_size - size_before
-            seen["after"] = await _autocheckpoint(db.writer)
-            seen["checkpoints"] = checkpointer.checkpoints
-            seen["frames"] = checkpointer.frames
+            grown = path.stat().st_size - size_before
+            return during, grown, await _autocheckpoint(db.writer), checkpointer
 
-    anyio.run(main)
-    assert seen["during"] == 20_000, "the writer's own checkpoint is only a backstop while the checkpointer runs"
-    assert seen["after"] == DEFAULT_AUTOCHECKPOINT
-    assert isinstance(seen["grown"], int) and seen["grown"] > 1_000_000, "the records reached the database file"
-    assert isinstance(seen["checkpoints"], int) and 1 <= seen["checkpoints"] <= COMMITS // 4
-    assert isinstance(seen["frames"], int) and seen["frames"] > 0
+    during, grown, after, checkpointer = anyio.run(main)
+    assert checkpointer.frames > 0 and 1 <= checkpointer.checkpoints <= COMMITS // 4
+    assert during == 20_000, "the writer's own checkpoint is only a backstop while the checkpointer runs"
+    assert after == DEFAULT_AUTOCHECKPOINT
+    assert grown > 1_000_000, "the records reached the database file"
     conn = sqlite3.connect(path)
     try:
         assert conn.execute("SELECT count(*) FROM audit_log").fetchone()[0] == COMMITS * ROWS_PER_COMMIT
@@ -74,17 +70,15 @@ def test_the_log_is_copied_back_by_the_checkpointer_not_by_the_writer(tmp_path: 
 def test_without_a_connection_of_its_own_it_says_so_and_leaves_checkpoints_to_the_writer(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    seen: dict[str, int] = {}
-
-    async def main() -> None:
+    async def main() -> int:
         async with open_database(tmp_path / "chimera.db", audit_key=b"k" * 32) as db:
             checkpointer = Checkpointer(db)
             db.path = tmp_path / "gone" / "chimera.db"  # the file can no longer be opened a second time
             with anyio.fail_after(10):
                 await checkpointer.run()  # returns instead of failing the run
-            seen["autocheckpoint"] = await _autocheckpoint(db.writer)
+            return await _autocheckpoint(db.writer)
 
     with caplog.at_level(logging.WARNING, logger="chimera.store"):
-        anyio.run(main)
-    assert seen["autocheckpoint"] == DEFAULT_AUTOCHECKPOINT
+        autocheckpoint = anyio.run(main)
+    assert autocheckpoint == DEFAULT_AUTOCHECKPOINT
     assert any("no checkpointer connection" in r.getMessage() for r in caplog.records)

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import os
 import secrets
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any
 
@@ -44,8 +44,18 @@ class AuditEntry:
     agent_id: str | None = None
 
 
-#: One encoder for every signature (json.dumps would build a new one per call).
-_CANONICAL = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+def canonical(prev: str, e: AuditEntry) -> str:
+    """The signed message: the JSON array ``[prev, tenant, kind, actor, subject, agent, detail, repr(time)]``.
+
+    Written out by hand with the json module's own string escaper, so it is the
+    same text that ``json.dumps(..., ensure_ascii=False, separators=(",", ":"))``
+    gives (a property test holds the two together) at about half the cost.
+    """
+    agent = "null" if e.agent_id is None else encode_basestring(e.agent_id)
+    parts = (encode_basestring(prev), encode_basestring(e.tenant_id), encode_basestring(e.kind),
+             encode_basestring(e.actor), encode_basestring(e.subject), agent, encode_basestring(e.detail),
+             encode_basestring(repr(e.created_at)))  # fmt: skip
+    return "[" + ",".join(parts) + "]"
 
 
 class AuditSigner:
@@ -54,17 +64,17 @@ class AuditSigner:
     def __init__(self, key: bytes) -> None:
         if len(key) < 16:
             raise ValueError("the audit key must be at least 16 bytes")
-        self._key = key
+        # keyed once; each signature copies this state instead of deriving the key pads again
+        self._keyed = hmac.new(key, digestmod=hashlib.sha256)
 
     def __repr__(self) -> str:
         return "AuditSigner(key=***)"
 
     def sign(self, prev: str, e: AuditEntry) -> str:
         """The hash of ``e`` chained to ``prev``."""
-        message = _CANONICAL.encode(
-            [prev, e.tenant_id, e.kind, e.actor, e.subject, e.agent_id, e.detail, repr(e.created_at)]
-        )
-        return hmac.new(self._key, message.encode(), hashlib.sha256).hexdigest()
+        mac = self._keyed.copy()
+        mac.update(canonical(prev, e).encode())
+        return mac.hexdigest()
 
 
 def key_file(path: Path) -> bytes:

@@ -32,6 +32,7 @@ from chimera.platforms.lengths import length_for
 from chimera.skills.base import FleetView
 from chimera.store.audit import audit_entry
 from chimera.store.committer import Committer, WriteOp
+from chimera.store.json_lists import dumps_strings
 from chimera.store.statements import Stmt
 
 MAX_BATCH = 4096
@@ -163,10 +164,10 @@ class Judge:
             r, t = d.result, d.result.task
             op.add(Stmt.INSERT_RESULT, (
                 t.task_id, t.attempt, t.tenant_id, int(r.ok), json.dumps(r.output), r.confidence,
-                json.dumps(r.reasoning), r.error, r.produced_by, now,
+                dumps_strings(r.reasoning), r.error, r.produced_by, now,
             ))  # fmt: skip
             op.add(Stmt.INSERT_DECISION, (
-                t.task_id, t.attempt, t.tenant_id, d.verdict.value, d.confidence, json.dumps(d.reasons), now,
+                t.task_id, t.attempt, t.tenant_id, d.verdict.value, d.confidence, dumps_strings(d.reasons), now,
             ))  # fmt: skip
             op.audit(audit_entry(t.tenant_id, "judge.decision", "judge", t.task_id, {
                 "attempt": t.attempt, "type": t.type, "verdict": d.verdict.value, "confidence": d.confidence,
@@ -187,7 +188,7 @@ class Judge:
             else:
                 op.add(Stmt.INSERT_REVIEW, (
                     t.tenant_id, t.task_id, t.attempt, t.agent_id, t.campaign_id, t.type, review_content(r),
-                    d.confidence, json.dumps(r.reasoning + d.reasons), json.dumps(d.reasons[:1] + (
+                    d.confidence, dumps_strings(r.reasoning + d.reasons), dumps_strings(d.reasons[:1] + (
                         [f"sensitive topics: {', '.join(d.sensitive)}"] if d.sensitive else [])), now,
                 ))  # fmt: skip
         collapsed = self._watch_confidence(decisions)

@@ -11,6 +11,7 @@ import aiosqlite
 import anyio
 import pytest
 
+import chimera.store.checkpointer as checkpointer_module
 from chimera.store import open_database
 from chimera.store.audit_chain import AuditEntry
 from chimera.store.checkpointer import DEFAULT_AUTOCHECKPOINT, Checkpointer
@@ -82,3 +83,44 @@ def test_without_a_connection_of_its_own_it_says_so_and_leaves_checkpoints_to_th
         autocheckpoint = anyio.run(main)
     assert autocheckpoint == DEFAULT_AUTOCHECKPOINT
     assert any("no checkpointer connection" in r.getMessage() for r in caplog.records)
+
+
+def test_a_checkpoint_that_fails_is_counted_and_logged_and_nothing_is_lost(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_connect = checkpointer_module.connect
+
+    async def connect_refusing_checkpoints(path: Path, *, readonly: bool) -> aiosqlite.Connection:
+        conn = await real_connect(path, readonly=readonly)  # a real connection, told by SQLite to refuse one pragma
+
+        def deny(action: int, arg1: str | None, *_: object) -> int:
+            refused = action == sqlite3.SQLITE_PRAGMA and arg1 == "wal_checkpoint"
+            return sqlite3.SQLITE_DENY if refused else sqlite3.SQLITE_OK
+
+        await conn.set_authorizer(deny)
+        return conn
+
+    monkeypatch.setattr(checkpointer_module, "connect", connect_refusing_checkpoints)
+
+    async def main() -> tuple[Checkpointer, int]:
+        async with open_database(tmp_path / "chimera.db", audit_key=b"k" * 32) as db:
+            checkpointer = Checkpointer(db, every_commits=1)
+            committer = Committer(db, on_commit=checkpointer.committed)
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(committer.run)
+                tg.start_soon(checkpointer.run)
+                with anyio.fail_after(10):
+                    for n in range(3):
+                        await committer.submit(_op(n))
+                    while checkpointer.failures < 2:  # it keeps trying after a failure
+                        await committer.submit(_op(99))
+                        await anyio.sleep(0.01)
+                tg.cancel_scope.cancel()
+            rows = await db.fetchall("SELECT count(*) AS n FROM audit_log")
+            return checkpointer, int(rows[0]["n"])
+
+    with caplog.at_level(logging.WARNING, logger="chimera.store"):
+        checkpointer, records = anyio.run(main)
+    assert checkpointer.checkpoints == 0 and checkpointer.failures >= 2
+    assert records % ROWS_PER_COMMIT == 0 and records >= 4 * ROWS_PER_COMMIT
+    assert any("checkpoint of" in r.getMessage() and "failed" in r.getMessage() for r in caplog.records)

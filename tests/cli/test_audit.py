@@ -37,6 +37,9 @@ def test_chain_verifies_and_every_edit_cut_or_removal_is_found(cli: Cli) -> None
     assert cli.json("audit", "show", "--until", "2000-01-01T00:00") == []
     bad_time = cli.run("audit", "show", "--since", "yesterday-ish")
     assert bad_time.returncode == 2 and "cannot read the time" in bad_time.stderr
+    # errors read "error: ...", and square brackets in what the user typed are shown, not taken as markup
+    bracketed = cli.run("audit", "show", "--since", "[bold]soon[/]")
+    assert bracketed.returncode == 2 and bracketed.stderr.startswith("error: cannot read the time '[bold]soon[/]'")
 
     pending = cli.json("review", "list")
     cli.json("review", "reject", str(pending[0]["review_id"]), "--reason", "off-brand")

@@ -12,6 +12,7 @@ from typing import Any, NoReturn, TypeVar
 import anyio
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from chimera.config.home import Home
 from chimera.errors import ChimeraError, first_chimera_error
@@ -42,7 +43,8 @@ def get(ctx: typer.Context) -> CliContext:
 
 def fail(message: str, code: int) -> NoReturn:
     """Print an error (anything shaped like a credential masked) and exit with ``code``."""
-    err_console.print(f"[bold red]error:[/] {redact_shapes(message)}", highlight=False, markup=False)
+    # the message is escaped, not printed without markup: that would show the prefix's own tags
+    err_console.print(f"[bold red]error:[/] {escape(redact_shapes(message))}", highlight=False)
     raise typer.Exit(code)
 
 

@@ -69,3 +69,23 @@ def test_bench_cfo_times_decisions(cli: Cli) -> None:
     assert figures["requests"] == 100_000 == sum(figures["tiers"].values())
     assert all(figures["tiers"][t] > 0 for t in ("auto", "cfo", "human", "refused"))
     assert 0 < figures["median_us"] <= figures["p99_us"] <= figures["max_us"]
+
+
+def test_bench_refuses_an_output_it_cannot_write_before_running(cli: Cli, tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    db = tmp_path / "rw1.db"
+    proc = cli.run("bench", "--agents", "20", "--json", str(blocker / "rw1.json"), "--db", str(db))
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.startswith("error: cannot write") and "Traceback" not in proc.stderr, proc.stderr
+    assert not db.exists(), "the run did not start"
+    nested = tmp_path / "new" / "folder" / "rw1.json"  # a missing folder is made, as for --db
+    proc = cli.run("bench", "--agents", "20", "--llm-latency-ms", "0", "--json", str(nested))
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(nested.read_text())["agents"] == 20
+
+
+def test_bench_refuses_more_tenants_than_agents(cli: Cli) -> None:
+    proc = cli.run("bench", "--agents", "3", "--tenants", "5")
+    assert proc.returncode == 2
+    assert "error: --tenants (5) cannot be more than --agents (3)" in " ".join(proc.stderr.split())

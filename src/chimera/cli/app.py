@@ -302,6 +302,19 @@ def campaign_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
         cx.console.print(status_view(report).renderables[0])
 
 
+def _writable_output(path: Path) -> None:
+    """Make ``path``'s folder if needed and open the file once for writing; exit 2 if either fails."""
+    existed = path.exists()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8"):
+            pass
+    except OSError as exc:
+        cx.fail(f"cannot write {path}: {exc.strerror or exc}", 2)
+    if not existed:
+        path.unlink()  # nothing is left behind if the run then fails
+
+
 @app.command()
 def bench(
     agents: Annotated[int, typer.Option(min=1, help="Agents, one campaign each.")] = 10_000,
@@ -321,6 +334,10 @@ def bench(
     import json
     import tempfile
 
+    if tenants > agents:
+        cx.fail(f"--tenants ({tenants}) cannot be more than --agents ({agents}): every tenant needs an agent", 2)
+    if json_path is not None:
+        _writable_output(json_path)  # before the run, not after minutes of it
     if cfo:
         from chimera.runtime.cfo_bench import run_cfo_bench
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.table import Table
@@ -315,6 +315,16 @@ def _writable_output(path: Path) -> None:
         path.unlink()  # nothing is left behind if the run then fails
 
 
+def _result_line(result: dict[str, Any], json_path: Path | None) -> None:
+    """Print the bench's result as one JSON line on stdout, and write the same line to ``json_path``."""
+    import json
+
+    line = json.dumps(result, sort_keys=True)
+    if json_path is not None:
+        json_path.write_text(line + "\n", encoding="utf-8")
+    print(line)
+
+
 @app.command()
 def bench(
     agents: Annotated[int, typer.Option(min=1, help="Agents, one campaign each.")] = 10_000,
@@ -331,24 +341,20 @@ def bench(
     ] = BENCH_WINDOW,
 ) -> None:
     """Run the reference workload RW-1 through the real runtime; print one JSON line."""
-    import json
     import tempfile
 
-    if tenants > agents:
-        cx.fail(f"--tenants ({tenants}) cannot be more than --agents ({agents}): every tenant needs an agent", 2)
     if json_path is not None:
         _writable_output(json_path)  # before the run, not after minutes of it
     if cfo:
         from chimera.runtime.cfo_bench import run_cfo_bench
 
         figures = run_cfo_bench()
-        line = json.dumps(figures, sort_keys=True)
-        if json_path is not None:
-            json_path.write_text(line + "\n", encoding="utf-8")
         cx.err_console.print(f"CFO: median {figures['median_us']} µs, p99 {figures['p99_us']} µs per decision")
-        print(line)
+        _result_line(figures, json_path)
         return
 
+    if tenants > agents:
+        cx.fail(f"--tenants ({tenants}) cannot be more than --agents ({agents}): every tenant needs an agent", 2)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from chimera.runtime.bench import BenchOptions, run_rw1
@@ -373,11 +379,8 @@ def bench(
                 "peak_rss_mib", "decisions",
                 "posts", "db_bytes", "self_check"):  # fmt: skip
         table.add_row(key, str(result[key]))
-    line = json.dumps(result, sort_keys=True)
-    if json_path is not None:
-        json_path.write_text(line + "\n", encoding="utf-8")
     cx.err_console.print(table)
-    print(line)
+    _result_line(result, json_path)
     if result["self_check"]:
         cx.fail("self-check failed: " + "; ".join(result["self_check"]), 4)
 

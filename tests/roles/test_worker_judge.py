@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import tempfile
 from pathlib import Path
 
@@ -62,7 +63,8 @@ def test_analyze_trends_runs_through_the_news_source_and_is_approved() -> None:
         db = Home(root).db_path
         assert query(db, "SELECT verdict FROM decisions") == [("approve",)]
         (output,) = query(db, "SELECT output FROM results")[0]
-        assert '"via": "list"' in output and "Solar-plus-battery" in output
+        parsed = json.loads(output)
+        assert parsed["via"] == "list" and any("Solar-plus-battery" in h for h in parsed["headlines"])
 
 
 def test_a_confidence_collapse_pauses_the_agent() -> None:

@@ -21,6 +21,7 @@ from chimera.governance.checks import (
     assess_trends,
 )
 from chimera.governance.sensitivity import sensitive_topics
+from chimera.json_text import dumps
 from chimera.models.config import FleetPolicy
 from chimera.models.work import Decision, Result, Task, TaskStatus, TaskType, Verdict
 from chimera.pipeline.books import DependencyBook
@@ -32,7 +33,6 @@ from chimera.platforms.lengths import length_for
 from chimera.skills.base import FleetView
 from chimera.store.audit import audit_entry
 from chimera.store.committer import Committer, WriteOp
-from chimera.store.json_lists import dumps_strings
 from chimera.store.statements import Stmt
 
 MAX_BATCH = 4096
@@ -163,11 +163,11 @@ class Judge:
         for d in decisions:
             r, t = d.result, d.result.task
             op.add(Stmt.INSERT_RESULT, (
-                t.task_id, t.attempt, t.tenant_id, int(r.ok), json.dumps(r.output), r.confidence,
-                dumps_strings(r.reasoning), r.error, r.produced_by, now,
+                t.task_id, t.attempt, t.tenant_id, int(r.ok), dumps(r.output), r.confidence,
+                dumps(r.reasoning), r.error, r.produced_by, now,
             ))  # fmt: skip
             op.add(Stmt.INSERT_DECISION, (
-                t.task_id, t.attempt, t.tenant_id, d.verdict.value, d.confidence, dumps_strings(d.reasons), now,
+                t.task_id, t.attempt, t.tenant_id, d.verdict.value, d.confidence, dumps(d.reasons), now,
             ))  # fmt: skip
             op.audit(audit_entry(t.tenant_id, "judge.decision", "judge", t.task_id, {
                 "attempt": t.attempt, "type": t.type, "verdict": d.verdict.value, "confidence": d.confidence,
@@ -178,7 +178,7 @@ class Judge:
                 for dep in self._deps.release(t.task_id):
                     dep.payload = {**dep.payload, **_handoff(r)}
                     dep.status = TaskStatus.PENDING
-                    op.add(Stmt.UNBLOCK_TASK, (json.dumps(dep.payload), now, dep.tenant_id, dep.task_id))
+                    op.add(Stmt.UNBLOCK_TASK, (dumps(dep.payload), now, dep.tenant_id, dep.task_id))
                     follow.append(dep)
             elif d.verdict == Verdict.REJECT:
                 follow.append(
@@ -188,7 +188,7 @@ class Judge:
             else:
                 op.add(Stmt.INSERT_REVIEW, (
                     t.tenant_id, t.task_id, t.attempt, t.agent_id, t.campaign_id, t.type, review_content(r),
-                    d.confidence, dumps_strings(r.reasoning + d.reasons), dumps_strings(d.reasons[:1] + (
+                    d.confidence, dumps(r.reasoning + d.reasons), dumps(d.reasons[:1] + (
                         [f"sensitive topics: {', '.join(d.sensitive)}"] if d.sensitive else [])), now,
                 ))  # fmt: skip
         collapsed = self._watch_confidence(decisions)

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+from chimera.json_text import dumps
 from chimera.models.work import Priority, Task, TaskStatus, TaskType
 from chimera.pipeline.books import CampaignBook, DependencyBook
 from chimera.pipeline.crashpoints import CrashPoints
@@ -61,7 +62,7 @@ def task_row(t: Task, now: float) -> tuple[object, ...]:
     """The INSERT_TASK parameters for a task."""
     return (
         t.task_id, t.tenant_id, t.agent_id, t.campaign_id, t.type, t.priority, t.seq, t.status,
-        t.attempt, t.depends_on, json.dumps(t.payload), now, now,
+        t.attempt, t.depends_on, dumps(t.payload), now, now,
     )  # fmt: skip
 
 

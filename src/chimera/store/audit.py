@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Any
 
+from chimera.json_text import dumps
 from chimera.store.audit_chain import AuditEntry
 from chimera.store.scope import ScopedWriter
-
-#: One encoder for every record (json.dumps with options builds a new one per call).
-_DETAIL = json.JSONEncoder(ensure_ascii=False, default=str)
 
 
 def audit_entry(
     tenant_id: str, kind: str, actor: str, subject: str, detail: dict[str, Any], agent_id: str | None = None
 ) -> AuditEntry:
     """An audit record with its detail as JSON, stamped now."""
-    return AuditEntry(tenant_id, kind, actor, subject, _DETAIL.encode(detail), time.time(), agent_id)
+    return AuditEntry(tenant_id, kind, actor, subject, dumps(detail), time.time(), agent_id)
 
 
 async def append_audit(

@@ -331,7 +331,10 @@ def bench(
     llm_latency_ms: Annotated[int, typer.Option(min=0, help="Simulated model latency per generate_content.")] = 200,
     tenants: Annotated[int, typer.Option(min=1, help="Spread the agents over this many tenants.")] = 1,
     workers: Annotated[
-        int | None, typer.Option(min=1, help="Worker coroutines (default: one per agent, max 10k).")
+        int | None,
+        typer.Option(
+            min=1, help="Worker coroutines (default: two per cycle in the window, else one per agent; 16 to 10k)."
+        ),
     ] = None,
     db: Annotated[Path | None, typer.Option(help="Store file to use (default: a temporary file).")] = None,
     json_path: Annotated[Path | None, typer.Option("--json", help="Also write the result object to this file.")] = None,

@@ -15,6 +15,7 @@ from typing import Any, Generic, TypeVar
 
 import anyio
 
+from chimera.answer import Answer
 from chimera.errors import ChimeraError, ToolError
 from chimera.mcp.permissions import ToolPermissions
 from chimera.mcp.pool import SupervisedServer
@@ -38,9 +39,7 @@ class Recalled:
 @dataclass(slots=True, eq=False)
 class _Pending(Generic[Req, Res]):
     request: Req
-    done: anyio.Event = field(default_factory=anyio.Event)
-    result: Res | None = None
-    error: ChimeraError | None = None
+    answer: Answer[Res] = field(default_factory=Answer)
 
 
 class MemoryClient:
@@ -76,11 +75,7 @@ class MemoryClient:
 
     async def _wait(self, pending: _Pending[Any, Res]) -> Res:
         self._wake.set()
-        await pending.done.wait()
-        if pending.error is not None:
-            raise pending.error
-        assert pending.result is not None
-        return pending.result
+        return await pending.answer.wait()
 
     async def run(self) -> None:
         """Send queued requests until cancelled; a batch in flight always delivers its answers."""
@@ -107,18 +102,19 @@ class MemoryClient:
                 raise ToolError(f"MCP server '{name}' answered {tool} with {type(answers).__name__}, not a list")
             if len(answers) != len(batch):
                 raise ToolError(f"MCP server '{name}' answered {tool} with {len(answers)} answers for {len(batch)}")
-            for p, answer in zip(batch, answers, strict=True):
-                p.result = parse(answer)
+            values = [parse(answer) for answer in answers]
+            for p, value in zip(batch, values, strict=True):
+                p.answer.set(value)
         except ChimeraError as exc:
             for p in batch:
-                p.error = exc
+                p.answer.fail(exc)
         except (KeyError, TypeError, ValueError) as exc:
             error = ToolError(f"MCP server '{self._server.name}' answered {tool} with malformed items: {exc!r}")
             for p in batch:
-                p.error = error
-        finally:
+                p.answer.fail(error)
+        finally:  # whatever else happened, no caller is left waiting (answered ones keep their answer)
             for p in batch:
-                p.done.set()
+                p.answer.fail(ToolError(f"MCP server '{self._server.name}' gave no answer to {tool}"))
 
 
 def _ids(answer: Any) -> int:

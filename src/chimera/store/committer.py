@@ -19,6 +19,7 @@ from typing import Any
 
 import anyio
 
+from chimera.answer import Answer
 from chimera.errors import StoreError
 from chimera.store.audit_chain import AuditEntry, AuditSigner, append_chained
 from chimera.store.bulk import write_rows
@@ -39,8 +40,9 @@ class WriteOp:
     rows: list[tuple[Stmt, Row]] = field(default_factory=list)
     audits: list[AuditEntry] = field(default_factory=list)
     custom: CustomWrite | None = None
-    done: anyio.Event = field(default_factory=anyio.Event)
     error: BaseException | None = None
+    committed: Answer[None] | None = None
+    """Set by ``submit``; settled once the op's batch is done (committed, or failed with ``error``)."""
 
     def add(self, stmt: Stmt, row: Row) -> None:
         """Queue one row for a statement."""
@@ -64,9 +66,10 @@ class Committer:
 
     async def submit(self, op: WriteOp) -> None:
         """Queue ``op`` and wait until it is committed; raise StoreError if it failed."""
+        op.committed = Answer()
         self._pending.append(op)
         self._wake.set()
-        await op.done.wait()
+        await op.committed.wait()
         if op.error is not None:
             raise StoreError(f"write failed: {op.error}") from op.error
 
@@ -95,7 +98,8 @@ class Committer:
             self.batches += 1
             self.ops += len(batch)
             for op in batch:
-                op.done.set()
+                if op.committed is not None:
+                    op.committed.set(None)
 
     async def _commit(self, batch: list[WriteOp]) -> None:
         work = _Transaction.of(batch)  # grouped here, so the writer's thread holds the GIL only to write

@@ -29,8 +29,3 @@ def dumps(value: object) -> str:
         return orjson.dumps(value, default=str, option=_OPTIONS).decode()
     except TypeError:  # orjson.JSONEncodeError: a value only the standard library can write
         return json.dumps(value, default=str)
-
-
-def loads(text: str | bytes) -> object:
-    """Parse JSON text; raises ValueError if it is not JSON."""
-    return orjson.loads(text)

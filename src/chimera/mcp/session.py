@@ -8,6 +8,7 @@ reported an error, an unknown tool, bad arguments), which it will not.
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
@@ -18,7 +19,6 @@ from mcp.client.session import ClientSession
 from mcp.client.stdio import StdioServerParameters, stdio_client
 from mcp.shared.exceptions import MCPError
 
-from chimera import json_text
 from chimera.errors import ServerUnavailable, ToolError, first_chimera_error
 from chimera.mcp.command import ServerCommand
 
@@ -93,6 +93,6 @@ def json_document(name: str, tool: str, result: mcp_types.CallToolResult) -> Any
     if len(texts) != 1:
         raise ToolError(f"MCP server '{name}' answered {tool} with {len(texts)} text parts, not one JSON document")
     try:
-        return json_text.loads(texts[0])
+        return json.loads(texts[0])
     except ValueError as exc:
         raise ToolError(f"MCP server '{name}' answered {tool} with text that is not JSON: {exc}") from exc

@@ -171,3 +171,27 @@ def test_a_memory_server_that_answers_badly_is_a_clear_error_for_each_caller() -
         assert int(counts[1]) == int(counts[2]) - 1
         assert "MCP server 'memory-t1'" in error, "the error names the server that answered"
     assert "MCP server 'memory-t1' answered search_memories with text that is not JSON" in search_error
+
+
+def test_a_memory_server_answering_ids_no_integer_holds_fails_the_callers_not_the_client() -> None:
+    script = Path(__file__).parent / "servers" / "odd_memory.py"
+    spec = ServerSpec("memory-t1", ServerCommand(sys.executable, [str(script), "infinite-ids"]), 30.0)
+
+    async def main() -> list[str]:
+        with anyio.fail_after(60):
+            async with open_pool([spec], McpPolicy()) as pool, anyio.create_task_group() as tg:
+                client = MemoryClient(pool.server("memory-t1"), ToolPermissions(ROLES, PERSONAS))
+                tg.start_soon(client.run)
+                errors: list[str] = []
+                for _ in range(2):  # the client still serves after the first bad answer
+                    with pytest.raises(ToolError) as caught:
+                        await client.recall("nova", "anything", 3)
+                    errors.append(str(caught.value))
+                tg.cancel_scope.cancel()
+                return errors
+
+    errors = anyio.run(main)
+    assert len(errors) == 2
+    for error in errors:
+        assert "MCP server 'memory-t1' answered search_memories with malformed items" in error
+        assert "OverflowError" in error

@@ -108,13 +108,16 @@ class MemoryClient:
         except ChimeraError as exc:
             for p in batch:
                 p.answer.fail(exc)
-        except (KeyError, TypeError, ValueError) as exc:
+        except (ArithmeticError, LookupError, TypeError, ValueError) as exc:  # e.g. an id of Infinity
             error = ToolError(f"MCP server '{self._server.name}' answered {tool} with malformed items: {exc!r}")
             for p in batch:
                 p.answer.fail(error)
-        finally:  # whatever else happened, no caller is left waiting (answered ones keep their answer)
-            for p in batch:
-                p.answer.fail(ToolError(f"MCP server '{self._server.name}' gave no answer to {tool}"))
+        finally:  # whatever else happened, no caller is left waiting
+            unanswered = [p for p in batch if not p.answer.settled]
+            if unanswered:
+                lost = ToolError(f"MCP server '{self._server.name}' gave no answer to {tool}")
+                for p in unanswered:
+                    p.answer.fail(lost)
 
 
 def _ids(answer: Any) -> int:

@@ -1,5 +1,9 @@
-"""A memory server whose batch tools answer badly: text that is not JSON, and too few ids."""
+"""A memory server whose batch tools answer badly: text that is not JSON, and too few ids.
 
+With ``infinite-ids`` its searches answer JSON whose memory ids are ``Infinity`` instead.
+"""
+
+import sys
 from typing import Any
 
 from mcp.server.mcpserver import MCPServer
@@ -15,7 +19,9 @@ def store_memories(items: list[dict[str, Any]]) -> str:
 
 @server.tool(structured_output=False)
 def search_memories(queries: list[dict[str, Any]]) -> str:
-    """Not JSON at all."""
+    """Not JSON at all (or ids no integer can hold)."""
+    if sys.argv[1:] == ["infinite-ids"]:
+        return "[" + ",".join('[{"memory_id": Infinity, "content": "x", "score": 1}]' for _ in queries) + "]"
     return "these are not the memories you are looking for"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+from decimal import Decimal
 from pathlib import Path
 
 import anyio
@@ -11,7 +12,7 @@ import anyio
 from chimera.cli.init_cmd import write_sample_fleet
 from chimera.config.home import Home
 from chimera.config.loader import load_fleet
-from chimera.models.work import Priority, Task, TaskStatus
+from chimera.models.work import Priority, Result, Task, TaskStatus
 from chimera.roles.planner import task_row
 from chimera.runtime.runner import build_pipeline, start_roles
 from chimera.store import open_database
@@ -101,3 +102,31 @@ def test_a_confidence_collapse_pauses_the_agent() -> None:
         ]
         (detail,) = query(db, "SELECT detail FROM audit_log WHERE kind = 'agent.pause'")[0]
         assert "mean confidence of the last 20 results is 0.00" in detail
+
+
+async def _judge_one(root: Path, result: Result) -> None:
+    home = Home(root)
+    write_sample_fleet(root)
+    async with open_database(home.db_path) as db:
+        p = await build_pipeline(load_fleet(home), db, ListNews(), workers=2)
+        async with anyio.create_task_group() as tg:
+            start_roles(tg, p)
+            op = WriteOp()
+            op.add(Stmt.INSERT_TASK, task_row(result.task, 0.0))
+            await p.committer.submit(op)
+            p.tracker.opened()
+            p.results.put(result, result.task.priority, result.task.seq)
+            await p.tracker.wait_idle()
+            tg.cancel_scope.cancel()
+
+
+def test_an_output_no_json_encoder_knows_is_stored_as_its_text_and_the_judge_carries_on() -> None:
+    output = {"topic": "energy", "count": 3, "on_topic": 3, "sources": ["a", "b"], "spent": Decimal("1.50")}
+    result = Result(task=_task("analyze_trends"), ok=True, output=output, confidence=1.0, produced_by="test")
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "fleet"
+        anyio.run(_judge_one, root, result)
+        db = Home(root).db_path
+        assert query(db, "SELECT verdict FROM decisions") == [("approve",)]
+        (stored,) = query(db, "SELECT output FROM results")[0]
+        assert json.loads(stored)["spent"] == "1.50"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import sqlite3
 import sys
 import tempfile
 from pathlib import Path
@@ -166,3 +168,63 @@ def test_mcp_list_and_call_commands(tmp_path: Path) -> None:
     assert bad.returncode == 2 and "--args is not JSON" in bad.stderr
     missing = subprocess.run([*base, "call", "news", "no_such_tool"], capture_output=True, text=True, check=False)
     assert missing.returncode == 4 and "MCP server 'news'" in missing.stderr
+
+
+def _reference_bm25(query: str, documents: list[tuple[str, ...]]) -> list[float]:
+    """Okapi BM25 written out plainly, document by document (what the server's ranking must equal)."""
+    wanted = set(terms(query))
+    n = len(documents)
+    if not wanted or not n:
+        return [0.0] * n
+    avgdl = sum(len(d) for d in documents) / n or 1.0
+    df = {t: sum(1 for d in documents if t in d) for t in wanted}
+    scores = []
+    for doc in documents:
+        norm = 1.2 * (1.0 - 0.75 + 0.75 * len(doc) / avgdl)
+        score = 0.0
+        for t in wanted:
+            f = doc.count(t)
+            if f:
+                score += math.log(1.0 + (n - df[t] + 0.5) / (df[t] + 0.5)) * f * 2.2 / (f + norm)
+        scores.append(score)
+    return scores
+
+
+_VOCAB = ["solar", "sol", "farm", "farms", "grid", "battery", "wind", "ar", "so"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.lists(st.sampled_from(_VOCAB), max_size=12).map(tuple), max_size=30),
+    st.lists(st.sampled_from([*_VOCAB, "robots", "!!"]), max_size=4).map(" ".join),
+)
+def test_ranking_over_stored_terms_equals_plain_bm25(documents: list[tuple[str, ...]], query: str) -> None:
+    # "sol", "ar" and "so" sit inside "solar": a substring is not a term
+    got = bm25(query, documents)
+    want = _reference_bm25(query, documents)
+    assert len(got) == len(want)
+    for g, w in zip(got, want, strict=True):
+        assert math.isclose(g, w, rel_tol=1e-12, abs_tol=1e-12), (g, w)
+
+
+def test_a_memory_file_from_before_stored_terms_is_ranked_and_kept(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    conn.executescript(
+        "CREATE TABLE memories (memory_id INTEGER PRIMARY KEY, tenant_id TEXT NOT NULL, agent_id TEXT NOT NULL,"
+        " memory_type TEXT NOT NULL CHECK (memory_type IN ('episodic', 'semantic')),"
+        " content TEXT NOT NULL CHECK (length(content) > 0), tags TEXT NOT NULL, created_at REAL NOT NULL) STRICT;"
+        "INSERT INTO memories VALUES (1, 't', 'nova', 'episodic', 'Nevada solar farm opens', '[\"energy\"]', 1.0);"
+        "INSERT INTO memories VALUES (2, 't', 'nova', 'episodic', 'Wind record in the north', '[]', 2.0);"
+    )
+    conn.commit()
+    conn.close()
+    store = MemoryStore(path, "t")
+    try:
+        assert [m.memory_id for m in store.search("nova", "solar energy", 5)] == [1], "old rows ranked from content"
+        new_id = store.store("nova", "Solar prices fall again", tags=["energy"])
+        assert {m.memory_id for m in store.search("nova", "solar energy", 5)} == {1, new_id}
+    finally:
+        store.close()
+    stored = sqlite3.connect(path).execute("SELECT memory_id, terms FROM memories ORDER BY memory_id").fetchall()
+    assert stored == [(1, None), (2, None), (new_id, "solar price fall again energy")]

@@ -20,7 +20,6 @@ import math
 import sqlite3
 import time
 from array import array
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -49,7 +48,8 @@ CREATE TABLE IF NOT EXISTS memories (
     memory_type  TEXT NOT NULL CHECK (memory_type IN ('episodic', 'semantic')),
     content      TEXT NOT NULL CHECK (length(content) > 0),
     tags         TEXT NOT NULL,
-    created_at   REAL NOT NULL
+    created_at   REAL NOT NULL,
+    terms        TEXT
 ) STRICT;
 CREATE INDEX IF NOT EXISTS memories_owner ON memories(tenant_id, agent_id);
 CREATE TABLE IF NOT EXISTS memory_keys (
@@ -103,20 +103,43 @@ def terms(text: str) -> tuple[str, ...]:
     return tuple(stem(w) for w in words(text) if len(w) > 1)
 
 
+def doc_terms(content: str, tags: Sequence[str]) -> str:
+    """What a memory is ranked by: the terms of its content and tags, space-separated (stored with it)."""
+    return " ".join(terms(content) + terms(" ".join(tags)))
+
+
 def bm25(query: str, documents: Sequence[Sequence[str]]) -> list[float]:
     """Okapi BM25 of each document's terms for ``query`` (0.0 where no query term occurs)."""
-    wanted = set(terms(query))
-    if not wanted or not documents:
-        return [0.0] * len(documents)
-    counts = [Counter(t for t in doc if t in wanted) for doc in documents]
+    return bm25_texts(query, [" ".join(doc) for doc in documents])
+
+
+def bm25_texts(query: str, documents: Sequence[str]) -> list[float]:
+    """``bm25`` over documents given as their space-separated terms, as stored.
+
+    Worked a query term at a time over the documents that hold one, with
+    counting and splitting done by ``str`` and ``list`` methods: a search
+    reads up to ``SCAN`` of the agent's memories, and most of an agent's
+    posts share words with its next story.
+    """
+    wanted = sorted(set(terms(query)))
     n = len(documents)
-    avgdl = sum(len(d) for d in documents) / n or 1.0
-    df = Counter(t for c in counts for t in c)
-    idf = {t: math.log(1.0 + (n - k + 0.5) / (k + 0.5)) for t, k in df.items()}
-    scores = []
-    for doc, c in zip(documents, counts, strict=True):
-        norm = BM25_K1 * (1.0 - BM25_B + BM25_B * len(doc) / avgdl)
-        scores.append(sum(idf[t] * f * (BM25_K1 + 1.0) / (f + norm) for t, f in c.items()))
+    if not wanted or not n:
+        return [0.0] * n
+    lengths = [doc.count(" ") + 1 if doc else 0 for doc in documents]
+    avgdl = sum(lengths) / n or 1.0
+    hits = [i for i, doc in enumerate(documents) if any(t in doc for t in wanted)]
+    tokens = [documents[i].split(" ") for i in hits]
+    norms = [BM25_K1 * (1.0 - BM25_B + BM25_B * lengths[i] / avgdl) for i in hits]
+    scores = [0.0] * n
+    for t in wanted:  # sorted, so every score adds its terms in the same order
+        counts = [doc.count(t) for doc in tokens]
+        df = len(counts) - counts.count(0)
+        if not df:
+            continue
+        idf = math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+        for j, f in enumerate(counts):
+            if f:
+                scores[hits[j]] += idf * f * (BM25_K1 + 1.0) / (f + norms[j])
     return scores
 
 
@@ -138,6 +161,9 @@ class MemoryStore:
         self._conn.execute("PRAGMA synchronous = FULL")
         self._conn.execute("PRAGMA foreign_keys = ON")
         self._conn.executescript(SCHEMA + _OLD_INDEX)
+        columns = {row[1] for row in self._conn.execute("PRAGMA table_info(memories)")}
+        if "terms" not in columns:  # files from before terms were stored: ranked from content until rewritten
+            self._conn.execute("ALTER TABLE memories ADD COLUMN terms TEXT")
         self.tenant_id = tenant_id
         self._embedder = embedder
 
@@ -175,11 +201,13 @@ class MemoryStore:
                     if row is not None:
                         ids.append(int(row[0]))
                         continue
+                content = m.content.strip()
                 cur = self._conn.execute(
-                    "INSERT INTO memories (tenant_id, agent_id, memory_type, content, tags, created_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?)",
-                    (self.tenant_id, m.agent_id, m.memory_type, m.content.strip(), json.dumps(list(m.tags)), now),
-                )
+                    "INSERT INTO memories (tenant_id, agent_id, memory_type, content, tags, created_at, terms)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (self.tenant_id, m.agent_id, m.memory_type, content, json.dumps(list(m.tags)), now,
+                     doc_terms(content, m.tags)),
+                )  # fmt: skip
                 memory_id = int(cur.lastrowid or 0)
                 if m.key is not None:
                     self._conn.execute(
@@ -217,16 +245,32 @@ class MemoryStore:
     def _bm25(self, agent_id: str, query: str, limit: int) -> list[Memory]:
         if not terms(query):
             return []
+        # the terms of the agent's recent memories (content and tags only where terms were never stored)
         rows = self._conn.execute(
-            "SELECT memory_id, agent_id, memory_type, content, tags, created_at FROM memories"
-            " WHERE tenant_id = ? AND agent_id = ? ORDER BY memory_id DESC LIMIT ?",
+            "SELECT memory_id, terms, iif(terms IS NULL, content, NULL), iif(terms IS NULL, tags, NULL)"
+            " FROM memories WHERE tenant_id = ? AND agent_id = ? ORDER BY memory_id DESC LIMIT ?",
             (self.tenant_id, agent_id, SCAN),
         ).fetchall()
-        found = [Memory(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5]) for r in rows]
-        scores = bm25(query, [terms(m.content) + terms(" ".join(m.tags)) for m in found])
+        texts = [r[1] if r[1] is not None else doc_terms(r[2], json.loads(r[3])) for r in rows]
+        scores = bm25_texts(query, texts)
         # rows come newest first and the sort is stable: equal scores stay newest first
-        ranked = sorted((p for p in zip(scores, found, strict=True) if p[0] > 0), key=lambda p: -p[0])
-        return [_with_score(m, round(score, 6)) for score, m in ranked[:limit]]
+        ranked = sorted((p for p in zip(scores, [r[0] for r in rows], strict=True) if p[0] > 0), key=lambda p: -p[0])
+        best = ranked[:limit]
+        if not best:
+            return []
+        full = {
+            r[0]: r
+            for r in self._conn.execute(
+                "SELECT memory_id, agent_id, memory_type, content, tags, created_at FROM memories"
+                f" WHERE tenant_id = ? AND agent_id = ? AND memory_id IN ({', '.join('?' * len(best))})",
+                (self.tenant_id, agent_id, *(memory_id for _, memory_id in best)),
+            )
+        }
+        found = []
+        for score, memory_id in best:
+            r = full[memory_id]
+            found.append(Memory(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], round(score, 6)))
+        return found
 
     def _nearest(self, agent_id: str, query: list[float], limit: int) -> list[Memory]:
         rows = self._conn.execute(

@@ -100,12 +100,23 @@ class NewMemory:
 @lru_cache(maxsize=65_536)
 def terms(text: str) -> tuple[str, ...]:
     """The words BM25 counts: lower-cased, stemmed, two letters or more (memoised per text)."""
-    return tuple(stem(w) for w in words(text) if len(w) > 1)
+    return _terms(text)
+
+
+def _terms(text: str) -> tuple[str, ...]:
+    return tuple(_stem(w) for w in words(text) if len(w) > 1)
+
+
+#: Stems by word: texts are mostly new, their words mostly not.
+_stem = lru_cache(maxsize=65_536)(stem)
 
 
 def doc_terms(content: str, tags: Sequence[str]) -> str:
-    """What a memory is ranked by: the terms of its content and tags, space-separated (stored with it)."""
-    return " ".join(terms(content) + terms(" ".join(tags)))
+    """What a memory is ranked by: the terms of its content and tags, space-separated (stored with it).
+
+    Not memoised per text: a stored memory's text is new, and would only push queries out of the cache.
+    """
+    return " ".join(_terms(content) + _terms(" ".join(tags)))
 
 
 def bm25(query: str, documents: Sequence[Sequence[str]]) -> list[float]:

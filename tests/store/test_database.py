@@ -103,3 +103,35 @@ def test_many_processes_opening_a_new_store_at_once_migrate_it_once(tmp_path: Pa
     errors = [p.communicate(timeout=60)[1] for p in procs]
     assert [p.returncode for p in procs] == [0] * 6, errors
     assert anyio.run(_pragmas, path)["user_version"] == SCHEMA_VERSION
+
+
+async def _create_while_another_holds_the_lock(path: Path, hold_s: float) -> None:
+    import threading
+
+    import aiosqlite
+
+    from chimera.store.database import _execute_waiting_for_lock
+
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN EXCLUSIVE")
+    release = threading.Timer(hold_s, holder.execute, ("COMMIT",))
+    conn = await aiosqlite.connect(path, isolation_level=None)
+    try:
+        await conn.execute("PRAGMA busy_timeout = 0")  # SQLite says "locked" at once, as when waiting could deadlock
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            await conn.execute("CREATE TABLE plain (a)")
+        release.start()
+        await _execute_waiting_for_lock(conn, "CREATE TABLE waited (a)")  # answered "locked" until the commit
+        with pytest.raises(sqlite3.OperationalError, match="syntax"):
+            await _execute_waiting_for_lock(conn, "CREATE TABEL nope (a)")  # other errors are not retried
+    finally:
+        if release.is_alive():
+            release.join()
+        await conn.close()
+        holder.close()
+
+
+def test_a_statement_answered_locked_at_once_is_retried_until_the_lock_is_gone(tmp_path: Path) -> None:
+    anyio.run(_create_while_another_holds_the_lock, tmp_path / "l.db", 0.3)
+    tables = sqlite3.connect(tmp_path / "l.db").execute("SELECT name FROM sqlite_master").fetchall()
+    assert tables == [("waited",)]

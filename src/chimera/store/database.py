@@ -49,13 +49,34 @@ async def connect(path: Path, *, readonly: bool) -> aiosqlite.Connection:
         raise StoreError(f"cannot open the store at {path}: {exc}") from exc
     try:
         for pragma in PRAGMAS:
-            await conn.execute(pragma)
+            await _execute_waiting_for_lock(conn, pragma)
         if readonly:
             await conn.execute("PRAGMA query_only = ON")
     except sqlite3.Error as exc:
         await conn.close()
         raise StoreError(f"{path} is not a usable SQLite store: {exc}") from exc
     return conn
+
+
+async def _execute_waiting_for_lock(conn: aiosqlite.Connection, sql: str) -> None:
+    """Run ``sql``, retrying while the file is locked, for up to the busy timeout.
+
+    SQLite answers "database is locked" at once, without waiting, when waiting
+    could deadlock: two processes switching a new file to WAL together, each
+    holding the shared lock the other must see released. One of them goes on;
+    the other tries again a moment later and finds WAL already on.
+    """
+    with anyio.move_on_after(BUSY_TIMEOUT_MS / 1000) as waited:
+        while True:
+            try:
+                await conn.execute(sql)
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc):
+                    raise
+            await anyio.sleep(0.01)
+    if waited.cancelled_caught:
+        raise sqlite3.OperationalError(f"database is locked (still, after {BUSY_TIMEOUT_MS} ms)")
 
 
 def split_statements(script: str) -> list[str]:

@@ -119,13 +119,9 @@ def doc_terms(content: str, tags: Sequence[str]) -> str:
     return " ".join(_terms(content) + _terms(" ".join(tags)))
 
 
-def bm25(query: str, documents: Sequence[Sequence[str]]) -> list[float]:
-    """Okapi BM25 of each document's terms for ``query`` (0.0 where no query term occurs)."""
-    return bm25_texts(query, [" ".join(doc) for doc in documents])
-
-
-def bm25_texts(query: str, documents: Sequence[str]) -> list[float]:
-    """``bm25`` over documents given as their space-separated terms, as stored.
+def bm25(query: str, documents: Sequence[str]) -> list[float]:
+    """Okapi BM25 for ``query`` of documents given as their space-separated terms, as stored (0.0 where no
+    query term occurs).
 
     Worked a query term at a time over the documents that hold one, with
     counting and splitting done by ``str`` and ``list`` methods: a search
@@ -263,7 +259,7 @@ class MemoryStore:
             (self.tenant_id, agent_id, SCAN),
         ).fetchall()
         texts = [r[1] if r[1] is not None else doc_terms(r[2], json.loads(r[3])) for r in rows]
-        scores = bm25_texts(query, texts)
+        scores = bm25(query, texts)
         # rows come newest first and the sort is stable: equal scores stay newest first
         ranked = sorted((p for p in zip(scores, [r[0] for r in rows], strict=True) if p[0] > 0), key=lambda p: -p[0])
         best = ranked[:limit]

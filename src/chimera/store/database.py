@@ -66,7 +66,7 @@ async def _execute_waiting_for_lock(conn: aiosqlite.Connection, sql: str) -> Non
     holding the shared lock the other must see released. One of them goes on;
     the other tries again a moment later and finds WAL already on.
     """
-    with anyio.move_on_after(BUSY_TIMEOUT_MS / 1000) as waited:
+    with anyio.move_on_after(BUSY_TIMEOUT_MS / 1000):
         while True:
             try:
                 await conn.execute(sql)
@@ -75,8 +75,7 @@ async def _execute_waiting_for_lock(conn: aiosqlite.Connection, sql: str) -> Non
                 if "locked" not in str(exc):
                     raise
             await anyio.sleep(0.01)
-    if waited.cancelled_caught:
-        raise sqlite3.OperationalError(f"database is locked (still, after {BUSY_TIMEOUT_MS} ms)")
+    raise sqlite3.OperationalError(f"database is locked (still, after {BUSY_TIMEOUT_MS} ms)")
 
 
 def split_statements(script: str) -> list[str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import anyio
 import anyio.lowlevel
 import pytest
@@ -86,3 +88,96 @@ def test_cancelled_get_loses_nothing() -> None:
         return [await queue.get()]
 
     assert anyio.run(main) == ["x"]
+
+
+# Consumers cancelled at random points, in the middle of puts: a cancelled
+# consumer may have been woken for an item it never took; the wake-up must
+# pass on, so no item waits while a live consumer sleeps.
+steps = st.lists(
+    st.one_of(
+        st.tuples(st.just("put"), st.integers(0, 2)),
+        st.tuples(st.just("start"), st.just(0)),
+        st.tuples(st.just("cancel"), st.integers(0, 20)),
+        st.tuples(st.just("step"), st.just(0)),
+    ),
+    max_size=120,
+)
+
+
+async def _settle() -> None:
+    for _ in range(4):
+        await asyncio.sleep(0)
+
+
+@settings(max_examples=150, deadline=None)
+@given(steps)
+def test_cancelled_consumers_lose_nothing_and_leave_no_item_waiting(script: list[tuple[str, int]]) -> None:
+    async def main() -> None:
+        queue: PriorityQueue[int] = PriorityQueue()
+        taken: list[int] = []
+        consumers: list[asyncio.Task[None]] = []
+        put = 0
+
+        async def consume() -> None:
+            while True:
+                taken.append(await queue.get())
+
+        for op, arg in script:
+            if op == "put":
+                queue.put(put, arg)
+                put += 1
+            elif op == "start":
+                consumers.append(asyncio.create_task(consume()))
+            elif op == "cancel" and consumers:
+                consumers[arg % len(consumers)].cancel()
+            else:
+                for _ in range(1000):  # live consumers take every item within a few turns each
+                    if not queue or all(c.done() for c in consumers):
+                        break
+                    await asyncio.sleep(0)
+                else:
+                    raise AssertionError("an item waits while a consumer sleeps")
+        for c in consumers:
+            c.cancel()
+        await _settle()
+        rest = queue.drain(put + 1)
+        assert sorted(taken + rest) == list(range(put)), "an item was lost or taken twice"
+
+    asyncio.run(main())
+
+
+def test_a_consumer_woken_then_cancelled_passes_the_item_on() -> None:
+    async def main() -> list[str]:
+        queue: PriorityQueue[str] = PriorityQueue()
+        got: list[str] = []
+
+        async def take() -> None:
+            got.append(await queue.get())
+
+        first, second = asyncio.create_task(take()), asyncio.create_task(take())
+        await _settle()  # both wait, first in line
+        queue.put("x", 1)  # wakes the first ...
+        first.cancel()  # ... which is cancelled before it runs
+        await asyncio.wait_for(second, 5)
+        return got
+
+    assert asyncio.run(main()) == ["x"]
+
+
+def test_cancelled_waiters_are_swept_from_the_line() -> None:
+    async def main() -> tuple[int, list[int]]:
+        queue: PriorityQueue[int] = PriorityQueue()
+        idle = [asyncio.create_task(queue.get()) for _ in range(1000)]
+        await _settle()
+        for t in idle:
+            t.cancel()
+        await _settle()
+        line = len(queue._waiters)
+        live = asyncio.create_task(queue.get())
+        await _settle()
+        queue.put(7, 0)
+        return line, [await asyncio.wait_for(live, 5)]
+
+    line, got = asyncio.run(main())
+    assert line < 100, f"{line} cancelled waiters still in line"
+    assert got == [7]

@@ -6,14 +6,18 @@ import unicodedata
 from pathlib import Path
 
 import anyio
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from chimera.errors import StoreError
 from chimera.governance.security.evaluate import evaluate, load_corpus
 from chimera.governance.security.gateway import SecurityGateway, Threat, scan
 from chimera.governance.security.normalize import normalize
 from chimera.models.config import SecurityPolicy
+from chimera.models.news import NewsItem
 from chimera.providers.classifier import HttpClassifier
+from chimera.store.audit_chain import AuditEntry
 from tests.httpfake import Reply, Request, serve
 
 CORPUS = Path(__file__).parent.parent / "security" / "corpus"
@@ -105,3 +109,50 @@ def test_the_classifier_hook_adds_a_signal_and_its_outage_falls_back_to_rules() 
         http.route("POST", "/score", score)
         flagged, fine, fallback = anyio.run(main, f"{http.url}/score")
     assert not flagged and fine and not fallback
+
+
+def _item(i: int, title: str) -> NewsItem:
+    return NewsItem(id=f"n{i}", title=title, summary="", topic="solar")
+
+
+def test_a_fetched_list_is_audited_in_one_write_before_any_item_is_returned() -> None:
+    writes: list[list[AuditEntry]] = []
+
+    async def sink(entries: list[AuditEntry]) -> None:
+        writes.append(entries)
+
+    async def main() -> tuple[list[str], list[str]]:
+        gw = _gateway(audit=sink)
+        items = [_item(1, "Solar panels get cheaper"), _item(2, ATTACK), _item(3, "Solar panels get cheaper"),
+                 _item(4, "Wind farms grow")]  # fmt: skip
+        first = [i.id for i in await gw.screen_items(items, "news")]
+        again = [i.id for i in await gw.screen_items(items, "news")]  # all cached: nothing more to audit
+        return first, again
+
+    first, again = anyio.run(main)
+    assert first == again == ["n1", "n3", "n4"]
+    assert len(writes) == 1, "one write for the list"
+    assert [e.kind for e in writes[0]] == ["gateway.pass", "gateway.block", "gateway.pass"]  # the repeat once
+
+
+def test_a_verdict_whose_audit_failed_is_checked_and_audited_again() -> None:
+    audited: list[AuditEntry] = []
+    broken = [True]
+
+    async def sink(entries: list[AuditEntry]) -> None:
+        if broken[0]:
+            raise StoreError("disk full")
+        audited.extend(entries)
+
+    async def main() -> None:
+        gw = _gateway(audit=sink)
+        with pytest.raises(StoreError):
+            await gw.check("a sunny day", source="t")
+        with pytest.raises(StoreError):
+            await gw.screen_items([_item(1, "Solar panels get cheaper")], "news")
+        broken[0] = False
+        assert (await gw.check("a sunny day", source="t")).approved
+        assert [i.id for i in await gw.screen_items([_item(1, "Solar panels get cheaper")], "news")] == ["n1"]
+
+    anyio.run(main)
+    assert [e.subject for e in audited] == ["t", "news"], "each verdict is audited once its write succeeds"

@@ -174,10 +174,45 @@ class SecurityGateway:
 
     async def check(self, text: str, *, source: str, agent_id: str | None = None, audit: bool = True) -> GatewayVerdict:
         """Check one input; the verdict is audited (once per distinct text and source)."""
-        key = hashlib.sha256(f"{source}\0{text}".encode()).hexdigest()
+        key = _key(source, text)
         cached = self._cache.get(key)
         if cached is not None:
             return cached
+        verdict = await self._screen(text)
+        if audit and self._audit is not None:
+            await self._audit([self._record(verdict, source, agent_id, key)])
+        self._remember(key, verdict)
+        return verdict
+
+    async def screen_items(self, items: list[NewsItem], source: str) -> list[NewsItem]:
+        """News items that pass, with sanitised titles and summaries; blocked ones are dropped (and audited).
+
+        The new verdicts of a list are audited together, in one write, before
+        any item is returned (a fetch of ten items waited on ten commits in a
+        row before).
+        """
+        fresh: dict[str, GatewayVerdict] = {}
+        verdicts: list[GatewayVerdict] = []
+        for item in items:
+            text = f"{item.title}\n{item.summary}\n{' '.join(item.tags)}"
+            key = _key(source, text)
+            verdict = self._cache.get(key) or fresh.get(key)
+            if verdict is None:
+                verdict = fresh[key] = await self._screen(text)
+            verdicts.append(verdict)
+        if fresh and self._audit is not None:
+            await self._audit([self._record(v, source, None, key) for key, v in fresh.items()])
+        for key, v in fresh.items():
+            self._remember(key, v)
+        passed: list[NewsItem] = []
+        for item, verdict in zip(items, verdicts, strict=True):
+            if verdict.approved:
+                clean = sanitized_fields(item)
+                passed.append(item.model_copy(update=clean) if clean else item)
+        return passed
+
+    async def _screen(self, text: str) -> GatewayVerdict:
+        """The verdict for a text not seen before (rules, and the classifier if there is one); counted."""
         score: float | None = None
         if self._classifier is not None:
             try:
@@ -187,12 +222,13 @@ class SecurityGateway:
         verdict = self.verdict(text, score)
         self.checked += 1
         self.blocked += 0 if verdict.approved else 1
+        return verdict
+
+    def _remember(self, key: str, verdict: GatewayVerdict) -> None:
+        """Cache an audited verdict (a verdict whose audit failed is checked, and audited, again next time)."""
         if len(self._cache) >= CACHE_LIMIT:
             self._cache.clear()
         self._cache[key] = verdict
-        if audit and self._audit is not None:
-            await self._audit([self._record(verdict, source, agent_id, key)])
-        return verdict
 
     def _record(self, v: GatewayVerdict, source: str, agent_id: str | None, key: str) -> AuditEntry:
         kind = "gateway.pass" if v.approved else "gateway.block"
@@ -200,16 +236,10 @@ class SecurityGateway:
                   "signals": list(v.signals[:8]), "text_sha256": key[:16]}  # fmt: skip
         return audit_entry(self._tenant, kind, "gateway", source, detail, agent_id)
 
-    async def screen_items(self, items: list[NewsItem], source: str) -> list[NewsItem]:
-        """News items that pass, with sanitised titles and summaries; blocked ones are dropped (and audited)."""
-        passed: list[NewsItem] = []
-        for item in items:
-            verdict = await self.check(f"{item.title}\n{item.summary}\n{' '.join(item.tags)}", source=source)
-            if not verdict.approved:
-                continue
-            clean = sanitized_fields(item)
-            passed.append(item.model_copy(update=clean) if clean else item)
-        return passed
+
+def _key(source: str, text: str) -> str:
+    """The cache key (and, cut short, the audited text hash) of a text from a source."""
+    return hashlib.sha256(f"{source}\0{text}".encode()).hexdigest()
 
 
 def sanitized_fields(item: NewsItem) -> dict[str, str]:

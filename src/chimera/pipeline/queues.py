@@ -11,9 +11,6 @@ import anyio
 
 T = TypeVar("T")
 
-_Entry = tuple[int, int, int, T]
-"""(priority, seq, insertion counter, item): the heap's order."""
-
 #: Cancelled waiters are swept from the waiting line once there are this many and they are half of it.
 _SWEEP_AT = 64
 
@@ -25,17 +22,20 @@ class PriorityQueue(Generic[T]):
     (the task's durable sequence number), or from an internal counter when
     the caller has none, so equal priorities keep insertion order.
 
-    A consumer that finds the queue empty waits on a bare future, in a line;
-    ``put`` hands the item straight to the first consumer still waiting (the
-    queue is empty whenever someone waits, so that item is the first one).
-    A consumer cancelled after being handed an item puts it back, so nothing
-    is lost. A cancelled consumer is left in the line and skipped, so
-    cancelling thousands of idle workers at shutdown costs O(1) each.
+    A consumer that finds nothing to take waits on a bare future, in a line.
+    ``put`` wakes the first consumer still waiting and promises it an item:
+    promised items are not for anyone else, and the woken consumer takes the
+    first item when it runs (so the order is the priority order at that
+    moment). A consumer cancelled after being woken gives its promise to the
+    next in line, so an item never sits in the queue while consumers sleep.
+    A cancelled consumer is left in the line and skipped, so cancelling
+    thousands of idle workers at shutdown costs O(1) each.
     """
 
     def __init__(self) -> None:
-        self._heap: list[_Entry[T]] = []
-        self._waiters: deque[asyncio.Future[_Entry[T]]] = deque()
+        self._heap: list[tuple[int, int, int, T]] = []
+        self._waiters: deque[asyncio.Future[None]] = deque()
+        self._promised = 0
         self._abandoned = 0
         self._tiebreak = 0
 
@@ -45,7 +45,9 @@ class PriorityQueue(Generic[T]):
     def put(self, item: T, priority: int, seq: int | None = None) -> None:
         """Add an item; never blocks."""
         self._tiebreak += 1
-        self._offer((priority, self._tiebreak if seq is None else seq, self._tiebreak, item))
+        heapq.heappush(self._heap, (priority, self._tiebreak if seq is None else seq, self._tiebreak, item))
+        if self._waiters:
+            self._wake_one()
 
     async def get(self) -> T:
         """Remove and return the first item, waiting for one if the queue is empty.
@@ -54,43 +56,47 @@ class PriorityQueue(Generic[T]):
         first (and a pending cancellation land), as a loop of gets that never
         waits would otherwise starve them.
         """
-        if self._heap:
+        if len(self._heap) > self._promised:
             await asyncio.sleep(0)
-            if self._heap:
+            if len(self._heap) > self._promised:
                 return heapq.heappop(self._heap)[3]
-        waiter: asyncio.Future[_Entry[T]] = asyncio.get_running_loop().create_future()
+        waiter: asyncio.Future[None] = asyncio.Future()
         self._waiters.append(waiter)
         try:
-            return (await waiter)[3]
+            await waiter
         except BaseException:
             if waiter.done() and not waiter.cancelled():
-                self._offer(waiter.result())  # handed an item, then cancelled before taking it
+                self._promised -= 1  # woken, then cancelled before taking its item: the next in line gets it
+                self._wake_one()
             else:
                 waiter.cancel()
                 self._abandon()
             raise
+        self._promised -= 1
+        return heapq.heappop(self._heap)[3]
 
     def get_nowait(self) -> T:
-        """Remove and return the first item; raise anyio.WouldBlock if empty."""
-        if not self._heap:
+        """Remove and return the first item no waiting consumer was promised; raise anyio.WouldBlock if none."""
+        if not self._free():
             raise anyio.WouldBlock
         return heapq.heappop(self._heap)[3]
 
     def drain(self, limit: int) -> list[T]:
-        """Remove up to ``limit`` items that are ready now, in order."""
-        out: list[T] = []
-        while self._heap and len(out) < limit:
-            out.append(heapq.heappop(self._heap)[3])
-        return out
+        """Remove up to ``limit`` items that are ready now (and promised to no one), in order."""
+        return [heapq.heappop(self._heap)[3] for _ in range(min(limit, self._free()))]
 
-    def _offer(self, entry: _Entry[T]) -> None:
-        while self._waiters:
+    def _free(self) -> int:
+        """Items queued and not promised to a woken consumer."""
+        return len(self._heap) - self._promised
+
+    def _wake_one(self) -> None:
+        while self._waiters and len(self._heap) > self._promised:
             waiter = self._waiters.popleft()
             if not waiter.done():
-                waiter.set_result(entry)
+                waiter.set_result(None)
+                self._promised += 1
                 return
             self._abandoned -= 1
-        heapq.heappush(self._heap, entry)
 
     def _abandon(self) -> None:
         self._abandoned += 1

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from chimera.runtime.bench import default_workers
 from tests.conftest import Cli, query
 
@@ -45,6 +47,10 @@ def test_bench_window_bounds_the_cycles_in_flight(cli: Cli, tmp_path: Path) -> N
     assert 0 < last["window_peak"] <= 40
     assert last["checkpoints"] >= 1, "the log is checkpointed off the commit path while the bench runs"
     assert last["checkpoint_failures"] == 0
+    cpu = last["cpu_us_per_task"]  # where the run's CPU went, per task
+    assert cpu["event_loop"] > 0 and cpu["other_threads"] >= 0 and cpu["mcp_servers"] is not None
+    assert cpu["all"] == pytest.approx(cpu["event_loop"] + cpu["other_threads"] + cpu["mcp_servers"], abs=0.2)
+    assert last["cores_busy"] > 0
     assert query(db, "SELECT COUNT(*) FROM tasks")[0][0] == 600, "every agent still got its cycle"
     assert last["p95_cycle_ms"] <= last["p95_finish_ms"]
 

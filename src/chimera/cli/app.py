@@ -379,7 +379,7 @@ def bench(
     table.add_column("figure")
     table.add_column("value", justify="right")
     for key in ("tasks", "wall_s", "tasks_per_s", "p50_cycle_ms", "p95_cycle_ms", "p95_finish_ms", "window",
-                "peak_rss_mib", "decisions",
+                "peak_rss_mib", "cpu_us_per_task", "cores_busy", "decisions",
                 "posts", "db_bytes", "self_check"):  # fmt: skip
         table.add_row(key, str(result[key]))
     cx.err_console.print(table)

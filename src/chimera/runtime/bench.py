@@ -33,6 +33,7 @@ from chimera.models.work import Priority
 from chimera.pipeline.messages import PlanRequest
 from chimera.pipeline.window import BENCH_WINDOW
 from chimera.providers.offline import OfflineWriter
+from chimera.runtime import cpu_use
 from chimera.runtime.interpreter import freeze_start_up_objects, runtime_interpreter
 from chimera.runtime.runner import build_pipeline, start_roles
 from chimera.store import open_database
@@ -175,7 +176,7 @@ async def run_rw1(options: BenchOptions, work_dir: Path, progress: Callable[[int
                 )
             freeze_start_up_objects()
             setup_s = time.perf_counter() - setup_start
-            start, wall_start = time.perf_counter(), time.time()
+            start, wall_start, cpu_start = time.perf_counter(), time.time(), cpu_use.sample()
             async with anyio.create_task_group() as tg:
                 tg.start_soon(checkpointer.run)
                 for p, f in zip(pipelines, fleets, strict=True):
@@ -188,6 +189,7 @@ async def run_rw1(options: BenchOptions, work_dir: Path, progress: Callable[[int
                 for p in pipelines:
                     await p.tracker.wait_idle()
                 wall = time.perf_counter() - start
+                cpu_end = cpu_use.sample()
                 tg.cancel_scope.cancel()
             shutdown_s = time.perf_counter() - start - wall
             problems = await workload_problems(db)
@@ -225,6 +227,7 @@ async def run_rw1(options: BenchOptions, work_dir: Path, progress: Callable[[int
         "news": "mcp:news",
         "memory": "mcp:memory",
         "memory_round_trips": sum(p.memory.round_trips for p in pipelines if p.memory is not None),
+        **cpu_use.per_task(cpu_start, cpu_end, tasks, wall),
         "checkpoints": checkpointer.checkpoints,
         "checkpoint_failures": checkpointer.failures,
         "platform": "outbox",

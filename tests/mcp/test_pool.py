@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import sys
 from pathlib import Path
 
@@ -136,3 +137,26 @@ def test_the_allow_list_is_enforced_per_agent_and_refusals_are_reported() -> Non
     with pytest.raises(PermissionRefused):
         perms.check("stranger", "news", "fetch_trends")
     assert refused == [("rita", "memory.forget"), ("stranger", "news.fetch_trends")]
+
+
+def test_the_sdk_s_result_validation_is_loaded_at_start_not_in_the_first_call() -> None:
+    # A fresh interpreter: whether jsonschema is loaded depends on what this one imported before.
+    script = f"""
+import sys, anyio
+from chimera.mcp.command import ServerCommand
+from chimera.mcp.pool import ServerSpec, open_pool
+from chimera.models.config import McpPolicy
+
+async def main() -> None:
+    assert "jsonschema" not in sys.modules, "loaded before the pool started"
+    spec = ServerSpec("flaky", ServerCommand(sys.executable, [{str(SERVERS / "flaky.py")!r}]), 10.0)
+    async with open_pool([spec], McpPolicy()) as pool:
+        assert "jsonschema" in sys.modules, "not loaded at start"
+        result = await pool.server("flaky").call_tool("pid", {{}})
+        print(result.structured_content)
+
+anyio.run(main)
+"""
+    proc = subprocess.run([sys.executable, "-c", script], check=False, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert "result" in proc.stdout

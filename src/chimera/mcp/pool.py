@@ -12,6 +12,7 @@ the restarted server when the caller says the call is safe to repeat.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import random
 import time
@@ -34,6 +35,18 @@ from chimera.models.config import McpPolicy
 log = logging.getLogger("chimera.mcp")
 
 T = TypeVar("T")
+
+
+def load_schema_validation(tools: list[mcp_types.Tool]) -> None:
+    """Import what the SDK validates structured tool results with, now, if any tool declares an output schema.
+
+    The SDK imports it (jsonschema, ~0.1 s) inside the first call of such a
+    tool; at start-up the runtime is not yet serving, while that first call
+    is on the first cycle's path.
+    """
+    if any(t.output_schema is not None for t in tools):
+        importlib.import_module("jsonschema")
+        importlib.import_module("referencing.exceptions")
 
 
 class ServerState(StrEnum):
@@ -138,6 +151,7 @@ class SupervisedServer:
             async with open_session(self._spec.command, name=self.name, timeout_s=start) as session:
                 listed = await guarded(self.name, "tools/list", session.list_tools(), start)
                 self.status.tools = [t.name for t in listed.tools]
+                load_schema_validation(listed.tools)
                 self.status.resources = await self._resources(session)
                 self._broken = anyio.Event()
                 self._session = session

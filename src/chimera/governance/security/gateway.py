@@ -174,42 +174,40 @@ class SecurityGateway:
 
     async def check(self, text: str, *, source: str, agent_id: str | None = None, audit: bool = True) -> GatewayVerdict:
         """Check one input; the verdict is audited (once per distinct text and source)."""
-        key = _key(source, text)
-        cached = self._cache.get(key)
-        if cached is not None:
-            return cached
-        verdict = await self._screen(text)
-        if audit and self._audit is not None:
-            await self._audit([self._record(verdict, source, agent_id, key)])
-        self._remember(key, verdict)
-        return verdict
+        return (await self._verdicts([text], source, agent_id, audit))[0]
 
     async def screen_items(self, items: list[NewsItem], source: str) -> list[NewsItem]:
-        """News items that pass, with sanitised titles and summaries; blocked ones are dropped (and audited).
+        """News items that pass, with sanitised titles and summaries; blocked ones are dropped (and audited)."""
+        texts = [f"{item.title}\n{item.summary}\n{' '.join(item.tags)}" for item in items]
+        passed: list[NewsItem] = []
+        for item, verdict in zip(items, await self._verdicts(texts, source, None), strict=True):
+            if verdict.approved:
+                clean = sanitized_fields(item)
+                passed.append(item.model_copy(update=clean) if clean else item)
+        return passed
 
-        The new verdicts of a list are audited together, in one write, before
-        any item is returned (a fetch of ten items waited on ten commits in a
-        row before).
+    async def _verdicts(
+        self, texts: list[str], source: str, agent_id: str | None, audit: bool = True
+    ) -> list[GatewayVerdict]:
+        """A verdict per text; the new ones are audited together, in one write, before any is returned or cached.
+
+        A verdict is cached only once its audit is written: one whose audit
+        failed is checked, and audited, again next time.
         """
         fresh: dict[str, GatewayVerdict] = {}
         verdicts: list[GatewayVerdict] = []
-        for item in items:
-            text = f"{item.title}\n{item.summary}\n{' '.join(item.tags)}"
+        for text in texts:
             key = _key(source, text)
             verdict = self._cache.get(key) or fresh.get(key)
             if verdict is None:
                 verdict = fresh[key] = await self._screen(text)
             verdicts.append(verdict)
-        if fresh and self._audit is not None:
-            await self._audit([self._record(v, source, None, key) for key, v in fresh.items()])
-        for key, v in fresh.items():
-            self._remember(key, v)
-        passed: list[NewsItem] = []
-        for item, verdict in zip(items, verdicts, strict=True):
-            if verdict.approved:
-                clean = sanitized_fields(item)
-                passed.append(item.model_copy(update=clean) if clean else item)
-        return passed
+        if fresh and audit and self._audit is not None:
+            await self._audit([self._record(v, source, agent_id, key) for key, v in fresh.items()])
+        if len(self._cache) + len(fresh) > CACHE_LIMIT:
+            self._cache.clear()
+        self._cache.update(fresh)
+        return verdicts
 
     async def _screen(self, text: str) -> GatewayVerdict:
         """The verdict for a text not seen before (rules, and the classifier if there is one); counted."""
@@ -223,12 +221,6 @@ class SecurityGateway:
         self.checked += 1
         self.blocked += 0 if verdict.approved else 1
         return verdict
-
-    def _remember(self, key: str, verdict: GatewayVerdict) -> None:
-        """Cache an audited verdict (a verdict whose audit failed is checked, and audited, again next time)."""
-        if len(self._cache) >= CACHE_LIMIT:
-            self._cache.clear()
-        self._cache[key] = verdict
 
     def _record(self, v: GatewayVerdict, source: str, agent_id: str | None, key: str) -> AuditEntry:
         kind = "gateway.pass" if v.approved else "gateway.block"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,13 +25,13 @@ class CpuSample:
 
     loop_s: float
     process_s: float
-    children: dict[int, float] | None = field(default=None)
+    children: dict[int, float] | None = None
     """CPU seconds per running descendant process (None: not readable on this system)."""
 
 
-def sample(proc: Path = _PROC) -> CpuSample:
+def sample() -> CpuSample:
     """CPU used so far by the calling thread, this process, and each running descendant process."""
-    return CpuSample(time.thread_time(), time.process_time(), descendants_cpu(os.getpid(), proc))
+    return CpuSample(time.thread_time(), time.process_time(), descendants_cpu(os.getpid()))
 
 
 def descendants_cpu(pid: int, proc: Path = _PROC) -> dict[int, float] | None:

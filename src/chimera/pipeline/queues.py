@@ -56,9 +56,9 @@ class PriorityQueue(Generic[T]):
         first (and a pending cancellation land), as a loop of gets that never
         waits would otherwise starve them.
         """
-        if len(self._heap) > self._promised:
+        if self._free():
             await asyncio.sleep(0)
-            if len(self._heap) > self._promised:
+            if self._free():
                 return heapq.heappop(self._heap)[3]
         waiter: asyncio.Future[None] = asyncio.Future()
         self._waiters.append(waiter)
@@ -90,7 +90,7 @@ class PriorityQueue(Generic[T]):
         return len(self._heap) - self._promised
 
     def _wake_one(self) -> None:
-        while self._waiters and len(self._heap) > self._promised:
+        while self._waiters and self._free():
             waiter = self._waiters.popleft()
             if not waiter.done():
                 waiter.set_result(None)

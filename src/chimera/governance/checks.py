@@ -10,7 +10,6 @@ below every approval band.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from chimera.governance.output_checks import output_problems
@@ -29,9 +28,8 @@ class Check(NamedTuple):
     note: str
 
 
-@dataclass(frozen=True, slots=True)
-class Assessment:
-    """The checks, the hard failures, and the confidence they add up to."""
+class Assessment(NamedTuple):
+    """The checks, the hard failures, and the confidence they add up to (one per result, like Check)."""
 
     confidence: float
     checks: tuple[Check, ...]

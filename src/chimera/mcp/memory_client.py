@@ -11,7 +11,7 @@ group (``run``), so it stops with the run.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 import anyio
 
@@ -27,8 +27,7 @@ Req = TypeVar("Req")
 Res = TypeVar("Res")
 
 
-@dataclass(frozen=True, slots=True)
-class Recalled:
+class Recalled(NamedTuple):
     """A memory recalled for a draft."""
 
     memory_id: int

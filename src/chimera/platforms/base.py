@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
-from typing import Protocol, runtime_checkable
+from typing import NamedTuple, Protocol, runtime_checkable
 
 from chimera.errors import ChimeraError
 
 
-@dataclass(frozen=True, slots=True)
-class PostRequest:
-    """One post to publish; ``idempotency_key`` makes a resend harmless."""
+class PostRequest(NamedTuple):
+    """One post to publish; ``idempotency_key`` makes a resend harmless (a NamedTuple: immutable, and cheap to make)."""
 
     idempotency_key: str
     tenant_id: str
@@ -25,8 +24,7 @@ class PostRequest:
     """When the post was first attempted (platforms derive stable record keys from it)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Receipt:
+class Receipt(NamedTuple):
     """Proof of publication."""
 
     platform: str

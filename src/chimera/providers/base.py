@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from chimera.models.config import Persona
 
 
-@dataclass(frozen=True, slots=True)
-class ContentRequest:
-    """What a post should be about and who writes it."""
+class ContentRequest(NamedTuple):
+    """What a post should be about and who writes it (a NamedTuple: immutable, and cheap to make)."""
 
     persona: Persona
     goal: str
@@ -23,8 +21,7 @@ class ContentRequest:
     """The agent's earlier posts closest to this story; a draft should not repeat them."""
 
 
-@dataclass(frozen=True, slots=True)
-class Draft:
+class Draft(NamedTuple):
     """A provider's answer: the text plus its own view of it."""
 
     text: str
@@ -35,7 +32,6 @@ class Draft:
     model: str
     tokens_in: int = 0
     tokens_out: int = 0
-    notes: list[str] = field(default_factory=list)
 
 
 class LLMProvider(Protocol):

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from json.encoder import encode_basestring
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from chimera.store.bulk import write_chunked
 
@@ -31,9 +31,8 @@ _INSERT = (
 _TAIL = "SELECT hash FROM audit_log WHERE tenant_id = ? AND hash IS NOT NULL ORDER BY seq DESC LIMIT 1"
 
 
-@dataclass(frozen=True, slots=True)
-class AuditEntry:
-    """One audit record to append."""
+class AuditEntry(NamedTuple):
+    """One audit record to append (a NamedTuple: immutable, and a third of a frozen dataclass's cost to make)."""
 
     tenant_id: str
     kind: str

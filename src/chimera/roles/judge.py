@@ -166,11 +166,12 @@ class Judge:
                 t.task_id, t.attempt, t.tenant_id, int(r.ok), dumps(r.output), r.confidence,
                 dumps(r.reasoning), r.error, r.produced_by, now,
             ))  # fmt: skip
+            # a Verdict is a str (stored and encoded as its value): no Enum .value lookup per row
             op.add(Stmt.INSERT_DECISION, (
-                t.task_id, t.attempt, t.tenant_id, d.verdict.value, d.confidence, dumps(d.reasons), now,
+                t.task_id, t.attempt, t.tenant_id, d.verdict, d.confidence, dumps(d.reasons), now,
             ))  # fmt: skip
             op.audit(audit_entry(t.tenant_id, "judge.decision", "judge", t.task_id, {
-                "attempt": t.attempt, "type": t.type, "verdict": d.verdict.value, "confidence": d.confidence,
+                "attempt": t.attempt, "type": t.type, "verdict": d.verdict, "confidence": d.confidence,
             }, t.agent_id))  # fmt: skip
             next_attempt = t.attempt + 1 if d.verdict == Verdict.REJECT else t.attempt
             op.add(Stmt.SETTLE_TASK, (_STATUS_AFTER[d.verdict], next_attempt, now, t.tenant_id, t.task_id, t.attempt))

@@ -53,3 +53,7 @@ class Stmt(Enum):
         "UPDATE campaigns SET version = version + 1, cycles = cycles + ?, tasks_planned = tasks_planned + ?,"
         " updated_at = ? WHERE tenant_id = ? AND campaign_id = ? AND version = ?"
     )
+
+    # Members are singletons compared by identity; hashing them by identity too keeps the
+    # group commit's per-row grouping in C (Enum's own __hash__ is a Python call: ~0.1 µs a row).
+    __hash__ = object.__hash__

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from chimera.governance.checks import HARD_FAIL_CAP, assess_content, assess_post, assess_trends
-from chimera.governance.sensitivity import sensitive_topics
+from chimera.governance.sensitivity import LEXICON, sensitive_topics
 from chimera.models.config import Persona
+from chimera.text import keywords
 
 PERSONA = Persona(agent_id="nova", name="Nova", voice="upbeat", niche="solar", banned_phrases=["to the moon"])
 HEADLINE = "Solar-plus-battery farm in Nevada comes online ahead of schedule"
@@ -75,3 +79,27 @@ def test_sensitive_topics_by_topic_tag_and_words() -> None:
     assert sensitive_topics(configured, topic="ai", text="Token prices swing; investors sue") == ["finance", "legal"]
     assert sensitive_topics(configured, topic="energy", text="Solar farm comes online") == []
     assert sensitive_topics(["health"], topic="energy", text="Candidates clash ahead of the vote") == []
+
+
+_WORDS = ["vote", "court", "church", "loan", "tokens", "clinic", "solar", "farm", "Senate", "crypto", "the", "sue"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    configured=st.lists(st.sampled_from(["politics", "Health", "finance", "legal", "religion", "other"]), max_size=6),
+    topic=st.sampled_from(["politics", "energy", "health", "ai", ""]),
+    tags=st.lists(st.sampled_from(["Politics", "legal", "solar", "x"]), max_size=3),
+    texts=st.lists(st.lists(st.sampled_from(_WORDS), max_size=8).map(" ".join), max_size=3),
+)
+def test_sensitive_topics_are_the_topic_tags_and_words_that_match(
+    configured: list[str], topic: str, tags: list[str], texts: list[str]
+) -> None:
+    # the definition, written out: a configured topic that is the task's topic or one of its
+    # tags (any case), or whose lexicon shares a keyword with any of the texts
+    marked = [topic.lower(), *(g.lower() for g in tags)]
+    expected = {
+        name
+        for name in {t.lower() for t in configured}
+        if name in marked or (name in LEXICON and any(keywords(t) & keywords(LEXICON[name]) for t in texts))
+    }
+    assert sensitive_topics(configured, topic=topic, tags=tags, texts=texts) == sorted(expected)

@@ -80,7 +80,9 @@ def sensitive_topics(
 ) -> list[str]:
     """The configured sensitive topics that the task's topic, tags or text touch, sorted."""
     wanted = {t.lower() for t in configured}
-    hits = {t for t in wanted if t == topic.lower() or t in {g.lower() for g in tags}}
+    marked = {g.lower() for g in tags}  # once per call, not once per configured topic
+    marked.add(topic.lower())
+    hits = wanted & marked
     found = keywords(text, texts)
     if found:
         for name in wanted - hits:

@@ -45,8 +45,11 @@ class Assessment(NamedTuple):
 
 
 def _combine(checks: list[Check], failures: list[str]) -> Assessment:
-    total = sum(c.weight for c in checks) or 1.0
-    confidence = sum(c.score * c.weight for c in checks) / total
+    total = weighted = 0.0
+    for _, score, weight, _ in checks:  # one pass, in order: the same sums as two sum() calls
+        total += weight
+        weighted += score * weight
+    confidence = weighted / (total or 1.0)
     if failures:
         confidence = min(confidence, HARD_FAIL_CAP)
     return Assessment(round(max(0.0, min(1.0, confidence)), 4), tuple(checks), tuple(failures))

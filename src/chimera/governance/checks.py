@@ -10,11 +10,12 @@ below every approval band.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from chimera.governance.output_checks import output_problems
 from chimera.models.config import Persona
-from chimera.text import keywords, similarity
+from chimera.text import keywords, similarity, text_keywords
 
 HARD_FAIL_CAP = 0.3
 _TRACE_LINE = "%s=%.2f (w %.2f): %s"
@@ -62,6 +63,12 @@ def persona_violations(text: str, persona: Persona, link_allowlist: list[str] | 
     return found + output_problems(text, link_allowlist or [])
 
 
+@lru_cache(maxsize=4_096)
+def _goal_keywords(goal: str, topics: tuple[str, ...]) -> frozenset[str]:
+    """A campaign's goal and topics as keywords (the same for every draft of the campaign)."""
+    return keywords(goal, topics)
+
+
 def assess_content(
     text: str,
     *,
@@ -76,11 +83,11 @@ def assess_content(
     link_allowlist: list[str] | None = None,
 ) -> Assessment:
     """Checks for a generated post; ``recalled`` are the agent's earlier posts it must not repeat."""
-    said = keywords(text)
-    story = keywords(headline)
+    said = text_keywords(text)
+    story = text_keywords(headline)
     covered = len(story & said)
     needed = max(1, min(len(story), 5))
-    aims = keywords(goal, topics)
+    aims = _goal_keywords(goal, tuple(topics))
     on_goal = len(aims & said)
     checks = [
         Check("relevance", min(1.0, covered / needed), 0.45, f"covers {covered} of the story's key words"),
@@ -90,8 +97,11 @@ def assess_content(
     ]
     failures = persona_violations(text, persona, link_allowlist)
     if recalled:
-        closest = max(recalled, key=lambda m: similarity(text, str(m.get("content", ""))))
-        overlap = similarity(text, str(closest.get("content", "")))
+        overlap, closest = -1.0, recalled[0]
+        for memory in recalled:  # the first of the closest, each compared once
+            score = similarity(text, str(memory.get("content", "")))
+            if score > overlap:
+                overlap, closest = score, memory
         # weight 0: novelty only shows in the trace, and a repeat is a hard failure
         checks.append(Check("novelty", 1.0 - overlap, 0.0, f"closest earlier post #{closest.get('memory_id')}"))
         if overlap >= repeat_at:

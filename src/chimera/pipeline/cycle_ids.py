@@ -10,7 +10,7 @@ bench wrote 40% fewer bytes and ran ~9% faster, `specs/performance.md`).
 
 from __future__ import annotations
 
-import secrets
+import random
 import time
 from collections.abc import Callable
 
@@ -22,15 +22,19 @@ class CycleIds:
     The time part strictly increases for one generator (a clock that stands
     still or steps back does not repeat or reorder ids); the random part keeps
     ids from two generators (another tenant's planner, another process) apart
-    when their microseconds meet.
+    when their microseconds meet. Those bits must differ between generators,
+    not stay secret: each generator draws them from its own ``random.Random``,
+    seeded from the OS when it is made (0.07 µs an id, against 0.86 µs for a
+    read of the OS's randomness per id).
     """
 
     def __init__(self, clock_ns: Callable[[], int] = time.time_ns) -> None:
         self._clock_ns = clock_ns
         self._last_us = 0
+        self._bits = random.Random()  # seeded from os.urandom
 
     def __call__(self) -> str:
         """The next id: greater than every id this generator made before."""
         us = max(self._clock_ns() // 1000, self._last_us + 1)
         self._last_us = us
-        return f"{us:014x}{secrets.randbits(16):04x}"
+        return f"{us:014x}{self._bits.getrandbits(16):04x}"

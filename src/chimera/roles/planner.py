@@ -16,6 +16,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+import anyio
+
 from chimera.json_text import dumps
 from chimera.models.work import Priority, Task, TaskStatus, TaskType
 from chimera.pipeline.books import CampaignBook, DependencyBook
@@ -113,13 +115,17 @@ class Planner:
         topics = self._view.campaign(req.campaign_id).topics
         return topics[(state.version if state else 0) % len(topics)]
 
-    def _goal_topics(self, batch: list[PlanRequest]) -> set[str]:
-        """Topics whose trends the goal-driven cycles of ``batch`` will read (those ``plan`` will make)."""
-        return {
-            self._goal_topic(req)
-            for req in batch
-            if req.item is None and req.mention is None and self._book.is_active(req.campaign_id)
-        }
+    def _by_missing_topic(self, batch: list[PlanRequest]) -> dict[str | None, list[PlanRequest]]:
+        """``batch`` split by the topic whose trends a request's cycle still needs fetched (None: none)."""
+        groups: dict[str | None, list[PlanRequest]] = {}
+        for req in batch:
+            topic = None
+            if req.item is None and req.mention is None and self._book.is_active(req.campaign_id):
+                goal_topic = self._goal_topic(req)
+                if self._trends is not None and not self._trends.fresh(goal_topic):
+                    topic = goal_topic
+            groups.setdefault(topic, []).append(req)
+        return groups
 
     async def _cycle(self, req: PlanRequest) -> list[Task]:
         campaign = self._view.campaign(req.campaign_id)
@@ -179,10 +185,30 @@ class Planner:
         return [content, reply]
 
     async def plan(self, batch: list[PlanRequest]) -> None:
-        """Write the cycles for a batch of requests and queue their tasks."""
+        """Write the cycles for a batch of requests and queue their tasks.
+
+        Cycles whose topic's trends are not cached yet are planned per topic,
+        each group as soon as its trends are fetched and screened: at start-up
+        the first cycles start while the other topics are still being fetched.
+        Each group reads its campaigns' versions when it plans, so a campaign
+        planned by two groups at once (a perceived item and its goal) meets
+        the other's version bump and retries, as with any concurrent write.
+        """
+        groups = self._by_missing_topic(batch)
+        if list(groups) == [None]:
+            await self._plan_now(batch)
+            return
+        async with anyio.create_task_group() as tg:
+            for topic, requests in groups.items():
+                tg.start_soon(self._plan_after_fetch, topic, requests)
+
+    async def _plan_after_fetch(self, topic: str | None, batch: list[PlanRequest]) -> None:
+        if topic is not None and self._trends is not None:
+            await self._trends.get(topic)
+        await self._plan_now(batch)
+
+    async def _plan_now(self, batch: list[PlanRequest]) -> None:
         plans: list[_Plan] = []
-        if self._trends is not None:
-            await self._trends.prefetch(self._goal_topics(batch))
         for req in batch:
             state = self._book.get(req.campaign_id)
             if state is None or not state.active:

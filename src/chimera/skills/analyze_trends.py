@@ -32,26 +32,23 @@ class TrendCache:
         """Name of the news source behind the cache."""
         return self._source.name
 
+    def fresh(self, topic: str) -> bool:
+        """Whether ``get(topic)`` would answer from the cache, without a fetch."""
+        entry = self._entries.get(topic)
+        return entry is not None and time.monotonic() - entry[0] < self._ttl
+
     async def get(self, topic: str) -> list[NewsItem]:
         """Items for ``topic``; concurrent callers for the same topic share one fetch."""
-        entry = self._entries.get(topic)
-        if entry is not None and time.monotonic() - entry[0] < self._ttl:
-            return entry[1]
+        if self.fresh(topic):
+            return self._entries[topic][1]
         lock = self._locks.setdefault(topic, anyio.Lock())
         async with lock:
-            entry = self._entries.get(topic)
-            if entry is not None and time.monotonic() - entry[0] < self._ttl:
-                return entry[1]
+            if self.fresh(topic):
+                return self._entries[topic][1]
             items = await self._source.trends(topic, self._limit)
             self.fetches += 1
             self._entries[topic] = (time.monotonic(), items)
             return items
-
-    async def prefetch(self, topics: set[str]) -> None:
-        """Fetch the topics not cached yet, all at once (a batch of plans often needs dozens)."""
-        async with anyio.create_task_group() as tg:
-            for topic in topics:
-                tg.start_soon(self.get, topic)
 
 
 class AnalyzeTrends:

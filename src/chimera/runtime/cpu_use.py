@@ -73,13 +73,14 @@ def per_task(start: CpuSample, end: CpuSample, tasks: int, wall_s: float) -> dic
     """CPU microseconds per task between two samples, by where it ran, and how many cores were busy on average.
 
     A child that started after ``start`` counts from zero; one that exited before ``end`` is not counted.
+    Where the children's share is unknown, so are the total and the cores busy (not the process's alone).
     """
     loop = end.loop_s - start.loop_s
     process = end.process_s - start.process_s
     children: float | None = None
     if start.children is not None and end.children is not None:
         children = sum(cpu - start.children.get(pid, 0.0) for pid, cpu in end.children.items())
-    total = process + (children or 0.0)
+    total = None if children is None else process + children
 
     def us(seconds: float | None) -> float | None:
         return round(seconds / tasks * 1e6, 1) if seconds is not None and tasks else None
@@ -91,5 +92,5 @@ def per_task(start: CpuSample, end: CpuSample, tasks: int, wall_s: float) -> dic
             "mcp_servers": us(children),
             "all": us(total),
         },
-        "cores_busy": round(total / wall_s, 2) if wall_s else None,
+        "cores_busy": round(total / wall_s, 2) if total is not None and wall_s else None,
     }

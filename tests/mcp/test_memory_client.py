@@ -195,3 +195,29 @@ def test_a_memory_server_answering_ids_no_integer_holds_fails_the_callers_not_th
     for error in errors:
         assert "MCP server 'memory-t1' answered search_memories with malformed items" in error
         assert "OverflowError" in error
+
+
+def test_many_requests_at_once_take_one_round_trip_and_a_refusal_is_only_its_own(tmp_path: Path) -> None:
+    spec = ServerSpec("memory", ServerCommand.bundled_memory(tmp_path / "m.db", "demo"), 30.0)
+
+    async def main() -> tuple[list[Any], list[Any], int]:
+        with anyio.fail_after(90):
+            async with open_pool([spec], McpPolicy()) as pool, anyio.create_task_group() as tg:
+                client = MemoryClient(pool.server("memory"), ToolPermissions(ROLES, PERSONAS))
+                tg.start_soon(client.run)
+                stored = await client.remember_many([
+                    ("nova", "wind farms beat forecasts", ["outbox"], "k1"),
+                    ("mute", "not allowed to remember", [], "k2"),
+                    ("nova", "solar panels on every school", ["outbox"], "k3"),
+                ])  # fmt: skip
+                found = await client.recall_many([("nova", "solar school", 1), ("mute", "anything", 1)])
+                trips = client.round_trips
+                tg.cancel_scope.cancel()
+                return stored, found, trips
+
+    stored, found, trips = anyio.run(main)
+    assert isinstance(stored[0], int) and isinstance(stored[2], int) and stored[0] != stored[2]
+    assert isinstance(stored[1], PermissionRefused)
+    assert [m.content for m in found[0]] == ["solar panels on every school"]
+    assert isinstance(found[1], PermissionRefused)
+    assert trips == 2, "three memories took more than one store, or two searches more than one search"

@@ -181,3 +181,94 @@ def test_cancelled_waiters_are_swept_from_the_line() -> None:
     line, got = asyncio.run(main())
     assert line < 100, f"{line} cancelled waiters still in line"
     assert got == [7]
+
+
+# get_many: consumers taking runs of one kind, concurrently with puts. Items are
+# (priority, kind, id); the kind is what a worker batches by (the task type).
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 2), st.integers(0, 1)), min_size=1, max_size=80),
+    st.integers(1, 6),
+    st.integers(1, 8),
+)
+def test_batches_are_of_one_kind_in_priority_order_and_take_every_item_once(
+    items: list[tuple[int, int]], consumers: int, limit: int
+) -> None:
+    async def main() -> list[list[tuple[int, int, int]]]:
+        queue: PriorityQueue[tuple[int, int, int]] = PriorityQueue()
+        batches: list[list[tuple[int, int, int]]] = []
+
+        async def consume() -> None:
+            while True:
+                batches.append(await queue.get_many(limit, key=lambda item: item[1]))
+                await anyio.lowlevel.checkpoint()
+
+        async with anyio.create_task_group() as tg:
+            for _ in range(consumers):
+                tg.start_soon(consume)
+            for i, (priority, kind) in enumerate(items):
+                queue.put((priority, kind, i), priority, i)
+                if i % 4 == 0:
+                    await anyio.lowlevel.checkpoint()
+            for _ in range(10_000):
+                if sum(map(len, batches)) == len(items):
+                    break
+                await anyio.lowlevel.checkpoint()
+            tg.cancel_scope.cancel()
+        return batches
+
+    batches = anyio.run(main)
+    taken = [item for batch in batches for item in batch]
+    assert sorted(i for _, _, i in taken) == list(range(len(items))), "an item was lost or taken twice"
+    for batch in batches:
+        assert 1 <= len(batch) <= limit
+        assert len({kind for _, kind, _ in batch}) == 1, "a batch mixed kinds"
+        assert batch == sorted(batch, key=lambda item: (item[0], item[2])), "a batch out of priority order"
+
+
+def test_a_burst_of_puts_wakes_one_consumer_which_takes_the_burst() -> None:
+    async def main() -> list[list[int]]:
+        queue: PriorityQueue[int] = PriorityQueue()
+        batches: list[list[int]] = []
+
+        async def consume() -> None:
+            batches.append(await queue.get_many(100, key=lambda _: "same"))
+
+        async with anyio.create_task_group() as tg:
+            for _ in range(5):
+                tg.start_soon(consume)
+            await _settle()  # all five wait
+            for i in range(50):
+                queue.put(i, 1)
+            await _settle()
+            taken = list(batches)
+            tg.cancel_scope.cancel()
+        return taken
+
+    # one woken consumer, one batch of all 50 in order; the other four still wait
+    assert anyio.run(main) == [list(range(50))]
+
+
+def test_a_run_of_one_kind_wakes_the_next_consumer_for_the_rest() -> None:
+    async def main() -> list[list[str]]:
+        queue: PriorityQueue[str] = PriorityQueue()
+        batches: list[list[str]] = []
+
+        async def consume() -> None:
+            batches.append(await queue.get_many(100, key=lambda item: item[0]))
+
+        async with anyio.create_task_group() as tg:
+            for _ in range(3):
+                tg.start_soon(consume)
+            await _settle()
+            for item in ("a1", "a2", "b1", "b2", "a3"):
+                queue.put(item, 0 if item.startswith("a") else 1)
+            with anyio.fail_after(5):
+                while len(batches) < 2:
+                    await anyio.lowlevel.checkpoint()
+            taken = list(batches)
+            tg.cancel_scope.cancel()
+        return taken
+
+    # priority 0 first: the a-run (a3 included), then the next consumer takes the b-run
+    assert anyio.run(main) == [["a1", "a2", "a3"], ["b1", "b2"]]

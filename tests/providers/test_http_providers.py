@@ -171,3 +171,35 @@ def test_retry_after_forms() -> None:
     assert retry_after_s({"x-rate-limit-reset": "1000"}, now=990.0) == 10.0
     assert retry_after_s({"x-ratelimit-reset": "2026-01-01T00:00:10Z"}, now=1767225600.0) == 10.0
     assert retry_after_s({}) is None
+
+
+def test_requests_written_together_go_to_each_personas_provider_and_fail_one_by_one() -> None:
+    from chimera.providers.offline import OfflineWriter
+    from chimera.providers.registry import ProviderBook
+
+    def handler(req: Request) -> Reply:
+        if "Grid outage" in req.json()["messages"][1]["content"]:
+            return Reply(500, {"error": {"message": "down"}})
+        return _chat(json.dumps(GOOD))
+
+    remote_persona = PERSONA.model_copy(update={"provider": "remote"})
+    local_persona = PERSONA.model_copy(update={"agent_id": "byte", "name": "Byte"})
+    requests = [
+        REQUEST._replace(persona=remote_persona),
+        REQUEST._replace(persona=local_persona),
+        REQUEST._replace(persona=remote_persona, headline="Grid outage in the north"),
+    ]
+
+    async def main(provider: OpenAICompatible, api: ApiClient) -> list[Any]:
+        book = ProviderBook({"offline": OfflineWriter(), "remote": provider}, "offline",
+                            {"nova": remote_persona, "byte": local_persona})  # fmt: skip
+        async with api:
+            return await book.write_many(requests)
+
+    with serve() as http:
+        http.route("POST", "/v1/chat/completions", handler)
+        provider, api, _ = _openai(f"{http.url}/v1", max_retries=1)
+        drafts = anyio.run(main, provider, api)
+    assert drafts[0].provider == "test" and drafts[0].text == GOOD["text"]
+    assert drafts[1].provider == "offline-writer"
+    assert isinstance(drafts[2], ApiError) and "HTTP 500" in str(drafts[2])

@@ -130,3 +130,51 @@ def test_an_output_no_json_encoder_knows_is_stored_as_its_text_and_the_judge_car
         assert query(db, "SELECT verdict FROM decisions") == [("approve",)]
         (stored,) = query(db, "SELECT output FROM results")[0]
         assert json.loads(stored)["spent"] == "1.50"
+
+
+def test_posts_taken_together_each_get_their_own_outcome_and_the_good_ones_publish_together() -> None:
+    async def main(root: Path) -> None:
+        home = Home(root)
+        write_sample_fleet(root)
+        fleet = load_fleet(home)
+        campaign = {c.agent_id: c.campaign_id for c in fleet.campaigns}
+
+        def post(n: int, agent: str, text: str, platform: str = "outbox") -> Task:
+            payload = {"platform": platform, "text": text, "provider": "test"}
+            return Task(f"p{n}", "demo", agent, campaign[agent], "post_content", Priority.LOW, n, payload)
+
+        tasks = [
+            post(1, "nova", "Solar farms doubled their output this year."),
+            post(2, "byte", "As a human, I can tell you this chip is fast."),  # an output check refuses it
+            post(3, "vita", "Sleep matters more than supplements, says a new review.", platform="nowhere"),
+            post(4, "vita", "Walking after meals steadies blood sugar, a new trial finds."),
+        ]
+        async with open_database(home.db_path) as db:
+            p = await build_pipeline(fleet, db, ListNews(), workers=1)
+            op = WriteOp()
+            for t in tasks:
+                op.add(Stmt.INSERT_TASK, task_row(t, 0.0))
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(p.committer.run)
+                await p.committer.submit(op)
+                for t in tasks:  # all queued before the worker starts: it takes them as one batch
+                    p.tracker.opened()
+                    p.work.put(t, t.priority, t.seq)
+                start_roles(tg, p)
+                await p.tracker.wait_idle()
+                tg.cancel_scope.cancel()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "fleet"
+        anyio.run(main, root)
+        db = Home(root).db_path
+        first = dict(query(db, "SELECT task_id, coalesce(error, 'ok') FROM results WHERE attempt = 0"))
+        assert first["p1"] == "ok" and first["p4"] == "ok"
+        assert first["p2"] == "not published: claims to be human"
+        assert first["p3"].startswith("platform 'nowhere' is not configured")
+        posts = query(db, "SELECT task_id, created_at FROM outbox ORDER BY task_id")
+        assert [task_id for task_id, _ in posts] == ["p1", "p4"]
+        assert len({created for _, created in posts}) == 1, "the batch's posts were not recorded in one step"
+        assert query(db, "SELECT task_id, status FROM tasks ORDER BY task_id") == [
+            ("p1", "done"), ("p2", "review"), ("p3", "review"), ("p4", "done"),
+        ]  # fmt: skip

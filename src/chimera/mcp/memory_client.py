@@ -10,16 +10,18 @@ group (``run``), so it stops with the run.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, NamedTuple, TypeVar
 
 import anyio
 
 from chimera.answer import Answer
-from chimera.errors import ChimeraError, ToolError
+from chimera.errors import ChimeraError, PermissionRefused, ToolError
 from chimera.mcp.permissions import ToolPermissions
 from chimera.mcp.pool import SupervisedServer
 from chimera.mcp.session import json_document
+from chimera.outcomes import value_of
 
 MAX_BATCH = 512
 
@@ -56,25 +58,46 @@ class MemoryClient:
 
     async def recall(self, agent_id: str, query: str, limit: int) -> list[Recalled]:
         """The agent's memories closest to ``query``, best first."""
-        self._permissions.check(agent_id, "memory", "search_memory")
-        pending: _Pending[dict[str, Any], list[Recalled]] = _Pending(
-            {"agent_id": agent_id, "query": query, "limit": limit}
-        )
-        self._searches.append(pending)
-        return await self._wait(pending)
+        return value_of((await self.recall_many([(agent_id, query, limit)]))[0])
 
     async def remember(self, agent_id: str, content: str, tags: list[str], key: str) -> int:
         """Store an episodic memory once per ``key``; return its id."""
-        self._permissions.check(agent_id, "memory", "store_memory")
-        pending: _Pending[dict[str, Any], int] = _Pending(
-            {"agent_id": agent_id, "content": content, "tags": tags, "key": key}
-        )
-        self._stores.append(pending)
-        return await self._wait(pending)
+        return value_of((await self.remember_many([(agent_id, content, tags, key)]))[0])
 
-    async def _wait(self, pending: _Pending[Any, Res]) -> Res:
+    async def recall_many(self, queries: Sequence[tuple[str, str, int]]) -> list[list[Recalled] | Exception]:
+        """``recall`` for many ``(agent_id, query, limit)`` at once: one wait, an answer or an error each."""
+        asked = [{"agent_id": a, "query": q, "limit": n} for a, q, n in queries]
+        return await self._ask(self._searches, "search_memory", asked)
+
+    async def remember_many(self, memories: Sequence[tuple[str, str, list[str], str]]) -> list[int | Exception]:
+        """``remember`` for many ``(agent_id, content, tags, key)`` at once: one wait, an id or an error each."""
+        asked = [{"agent_id": a, "content": c, "tags": t, "key": k} for a, c, t, k in memories]
+        return await self._ask(self._stores, "store_memory", asked)
+
+    async def _ask(self, line: list[_Pending[dict[str, Any], Res]], tool: str,
+                   requests: list[dict[str, Any]]) -> list[Res | Exception]:  # fmt: skip
+        """Queue the requests the agents may make (a refusal is that request's outcome), then wait once."""
+        asked: list[_Pending[dict[str, Any], Res] | Exception] = []
+        for request in requests:
+            try:
+                self._permissions.check(request["agent_id"], "memory", tool)
+            except PermissionRefused as exc:
+                asked.append(exc)
+                continue
+            pending: _Pending[dict[str, Any], Res] = _Pending(request)
+            line.append(pending)
+            asked.append(pending)
         self._wake.set()
-        return await pending.answer.wait()
+        outcomes: list[Res | Exception] = []
+        for item in asked:  # one batch answers them all: only the first wait suspends
+            if isinstance(item, Exception):
+                outcomes.append(item)
+                continue
+            try:
+                outcomes.append(await item.answer.wait())
+            except ChimeraError as exc:
+                outcomes.append(exc)
+        return outcomes
 
     async def run(self) -> None:
         """Send queued requests until cancelled; a batch in flight always delivers its answers."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import heapq
 from collections import deque
+from collections.abc import Callable
 from typing import Generic, TypeVar
 
 import anyio
@@ -23,13 +24,17 @@ class PriorityQueue(Generic[T]):
     the caller has none, so equal priorities keep insertion order.
 
     A consumer that finds nothing to take waits on a bare future, in a line.
-    ``put`` wakes the first consumer still waiting and promises it an item:
-    promised items are not for anyone else, and the woken consumer takes the
-    first item when it runs (so the order is the priority order at that
-    moment). A consumer cancelled after being woken gives its promise to the
-    next in line, so an item never sits in the queue while consumers sleep.
-    A cancelled consumer is left in the line and skipped, so cancelling
-    thousands of idle workers at shutdown costs O(1) each.
+    One consumer at a time is woken: ``put`` wakes the first in line unless
+    a woken one has yet to run, and promises it an item (promised items are
+    not for anyone else). When it runs, the woken consumer takes the first
+    item (so the order is the priority order at that moment), or with
+    ``get_many`` a run of them, and passes the wake-up on to the next in
+    line if items are left. So a burst of puts wakes one consumer, which
+    takes the burst, instead of one consumer per item. A consumer cancelled
+    after being woken gives its promise to the next in line: an item never
+    sits in the queue while consumers sleep. A cancelled consumer is left in
+    the line and skipped, so cancelling thousands of idle workers at
+    shutdown costs O(1) each.
     """
 
     def __init__(self) -> None:
@@ -46,7 +51,7 @@ class PriorityQueue(Generic[T]):
         """Add an item; never blocks."""
         self._tiebreak += 1
         heapq.heappush(self._heap, (priority, self._tiebreak if seq is None else seq, self._tiebreak, item))
-        if self._waiters:
+        if self._waiters and not self._promised:
             self._wake_one()
 
     async def get(self) -> T:
@@ -56,6 +61,27 @@ class PriorityQueue(Generic[T]):
         first (and a pending cancellation land), as a loop of gets that never
         waits would otherwise starve them.
         """
+        first = await self._take_first()
+        self._pass_on()
+        return first
+
+    async def get_many(self, limit: int, key: Callable[[T], object] | None = None) -> list[T]:
+        """The first item (waiting for one), then up to ``limit - 1`` more that are ready now, in order.
+
+        With ``key``, the run stops at the first item of another key, so each
+        batch is of one kind (e.g. one task type), still in priority order.
+        """
+        batch = [await self._take_first()]
+        if key is None:
+            batch += self.drain(limit - 1)
+        else:
+            kind, heap = key(batch[0]), self._heap
+            while len(batch) < limit and self._free() and key(heap[0][3]) == kind:
+                batch.append(heapq.heappop(heap)[3])
+        self._pass_on()
+        return batch
+
+    async def _take_first(self) -> T:
         if self._free():
             await asyncio.sleep(0)
             if self._free():
@@ -88,6 +114,11 @@ class PriorityQueue(Generic[T]):
     def _free(self) -> int:
         """Items queued and not promised to a woken consumer."""
         return len(self._heap) - self._promised
+
+    def _pass_on(self) -> None:
+        """After a take: wake the next consumer in line if items are left and no one is woken for them."""
+        if self._waiters and not self._promised and self._free():
+            self._wake_one()
 
     def _wake_one(self) -> None:
         while self._waiters and self._free():

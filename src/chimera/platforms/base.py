@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import NamedTuple, Protocol, runtime_checkable
@@ -72,6 +73,15 @@ class Platform(Protocol):
 
     async def publish(self, post: PostRequest) -> Receipt:
         """Publish, or return the receipt of the earlier publication with the same key."""
+        ...
+
+
+@runtime_checkable
+class BatchPlatform(Platform, Protocol):
+    """A platform that records many posts in one step (the local outbox: one transaction)."""
+
+    async def publish_many(self, posts: Sequence[PostRequest]) -> list[Receipt | Exception]:
+        """``publish`` for each post at once; a post's error is its own outcome."""
         ...
 
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 
+from chimera.errors import StoreError
+from chimera.outcomes import each, value_of
 from chimera.platforms.base import PostRequest, Receipt
 from chimera.store.audit import audit_entry
 from chimera.store.committer import Committer, WriteOp
@@ -27,22 +30,23 @@ class LocalOutbox:
 
     async def publish(self, post: PostRequest) -> Receipt:
         """Record the post durably; a second call with the same key changes nothing."""
+        return value_of((await self.publish_many([post]))[0])
+
+    async def publish_many(self, posts: Sequence[PostRequest]) -> list[Receipt | Exception]:
+        """Record the posts in one transaction; if it fails, each post again alone, so only a bad one fails."""
         op = WriteOp()
-        op.add(
-            Stmt.INSERT_OUTBOX,
-            (
-                post.tenant_id,
-                post.agent_id,
-                post.campaign_id,
-                post.idempotency_key,
-                NAME,
-                post.text,
-                post.disclosure,
-                post.writer,
-                time.time(),
-            ),
-        )
-        op.audit(audit_entry(post.tenant_id, "post.publish", NAME, post.idempotency_key,
-                             {"platform": NAME, "ref": f"outbox:{post.idempotency_key}"}, post.agent_id))  # fmt: skip
-        await self._committer.submit(op)
-        return Receipt(platform=NAME, ref=f"outbox:{post.idempotency_key}", text=post.text)
+        now = time.time()
+        for post in posts:
+            op.add(Stmt.INSERT_OUTBOX, (
+                post.tenant_id, post.agent_id, post.campaign_id, post.idempotency_key, NAME, post.text,
+                post.disclosure, post.writer, now,
+            ))  # fmt: skip
+            ref = {"platform": NAME, "ref": f"outbox:{post.idempotency_key}"}
+            op.audit(audit_entry(post.tenant_id, "post.publish", NAME, post.idempotency_key, ref, post.agent_id))
+        try:
+            await self._committer.submit(op)
+        except StoreError as exc:
+            if len(posts) == 1:
+                return [exc]
+            return await each(self.publish, posts)
+        return [Receipt(platform=NAME, ref=f"outbox:{post.idempotency_key}", text=post.text) for post in posts]

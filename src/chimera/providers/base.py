@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import NamedTuple, Protocol
 
 from chimera.models.config import Persona
@@ -41,4 +42,8 @@ class LLMProvider(Protocol):
 
     async def write(self, request: ContentRequest) -> Draft:
         """Produce one draft."""
+        ...
+
+    async def write_many(self, requests: Sequence[ContentRequest]) -> list[Draft | Exception]:
+        """A draft for each request, all asked for at once; a request's error is its own outcome."""
         ...

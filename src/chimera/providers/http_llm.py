@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from chimera.errors import Failure
 from chimera.models.config import ProviderConfig
 from chimera.net.http import ApiClient
+from chimera.outcomes import each
 from chimera.providers.base import ContentRequest, Draft
 from chimera.providers.structured import MalformedReply, parse_reply, system_prompt, user_prompt
 from chimera.providers.usage import Usage, UsageSink, cost_micros
@@ -65,6 +67,10 @@ class HttpLLM(ABC):
                 tokens_out=completion.tokens_out,
             )
         raise ModelFailed(f"{self.name}: the model's answer was not the structured draft asked for, twice: {nudge}")
+
+    async def write_many(self, requests: Sequence[ContentRequest]) -> list[Draft | Exception]:
+        """One call per request, all in flight at once (the client caps how many reach the API)."""
+        return await each(self.write, requests)
 
     async def _count(self, agent: str, c: Completion) -> None:
         if self._usage is None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import AsyncExitStack
 
 from chimera.errors import ConfigError
 from chimera.models.config import LlmPolicy, Persona, ProviderConfig
 from chimera.net.http import ApiClient
+from chimera.outcomes import each
 from chimera.providers.anthropic import API_VERSION, AnthropicMessages
 from chimera.providers.base import ContentRequest, Draft, LLMProvider
 from chimera.providers.http_llm import HttpLLM
@@ -60,6 +62,25 @@ class ProviderBook:
     async def write(self, request: ContentRequest) -> Draft:
         """Write with the persona's provider."""
         return await self.provider_for(request.persona.agent_id).write(request)
+
+    async def write_many(self, requests: Sequence[ContentRequest]) -> list[Draft | Exception]:
+        """Each request with its persona's provider: one batch per provider, the providers at once."""
+        groups: dict[str, list[int]] = {}
+        for i, request in enumerate(requests):
+            groups.setdefault(self._choice.get(request.persona.agent_id, self._default), []).append(i)
+        drafts: list[Draft | Exception] = [Exception("no draft")] * len(requests)
+
+        async def write_group(name: str) -> None:
+            indexes = groups[name]
+            answers = await self._providers[name].write_many([requests[i] for i in indexes])
+            for i, answer in zip(indexes, answers, strict=True):
+                drafts[i] = answer
+
+        for name, failed in zip(groups, await each(write_group, list(groups)), strict=True):
+            if isinstance(failed, Exception):  # the provider failed as a whole: each of its requests says so
+                for i in groups[name]:
+                    drafts[i] = failed
+        return drafts
 
     @property
     def names(self) -> list[str]:

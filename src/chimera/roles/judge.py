@@ -225,8 +225,7 @@ class Judge:
     async def run(self) -> None:
         """Judge batches until cancelled."""
         while True:
-            first = await self._results.get()
-            batch = [first, *self._results.drain(MAX_BATCH - 1)]
+            batch = await self._results.get_many(MAX_BATCH)
             try:
                 await self.settle(batch)
             finally:

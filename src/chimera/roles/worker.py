@@ -11,9 +11,12 @@ from chimera.models.work import Result, Task
 from chimera.pipeline.crashpoints import CrashPoints
 from chimera.pipeline.deferrals import Deferrals
 from chimera.pipeline.queues import PriorityQueue
-from chimera.skills.base import Skill
+from chimera.skills.base import Outcome, Skill
 
 log = logging.getLogger("chimera.worker")
+
+#: Most tasks a worker takes at once: all ready tasks of one type, up to this many, go to their skill together.
+BATCH = 128
 
 
 def error_result(task: Task, error: str) -> Result:
@@ -42,45 +45,62 @@ class Worker:
         self._roles = roles
         self._on_refusal = on_refusal
 
-    async def execute(self, task: Task) -> Result:
-        """Run one task; an unknown type, a refused permission or a failing skill is an error result, not a crash."""
-        skill = self._skills.get(task.type)
+    async def run(self) -> None:
+        """Serve the work queue until cancelled: all ready tasks of one type at a time, in priority order."""
+        while True:
+            batch = await self._work.get_many(BATCH, key=_task_type)
+            for _ in batch:
+                self._crash.reach("after_claim")
+            for task, outcome in zip(batch, await self._outcomes(batch), strict=True):
+                if isinstance(outcome, Postponed) and self._deferrals is not None:
+                    # not a result: the task waits, the Judge sees it when it runs
+                    log.info("task %s postponed: %s", task.task_id, outcome)
+                    self._deferrals.defer(task, outcome.until)
+                    continue
+                result = outcome if isinstance(outcome, Result) else await self._failed(task, outcome)
+                self._crash.reach("after_result")
+                self._results.put(result, task.priority, task.seq)
+
+    async def _outcomes(self, batch: list[Task]) -> list[Outcome]:
+        """Run the batch's skill on the tasks its agents may run; a refused task's outcome is its refusal."""
+        skill = self._skills.get(batch[0].type)
         if skill is None:
-            return error_result(task, f"no skill handles task type '{task.type}'")
-        try:
-            if self._roles is not None:
-                self._roles.require(task.agent_id, "skills", task.type)
-            return await skill.run(task)
-        except Postponed:
-            if self._deferrals is not None:
-                raise
+            return [error_result(t, f"no skill handles task type '{t.type}'") for t in batch]
+        refused: dict[int, Exception] = {}
+        if self._roles is not None:
+            for i, task in enumerate(batch):
+                try:
+                    self._roles.require(task.agent_id, "skills", task.type)
+                except PermissionRefused as exc:
+                    refused[i] = exc
+        runnable = [task for i, task in enumerate(batch) if i not in refused]
+        ran: list[Outcome] = []
+        if runnable:
+            try:
+                ran = await skill.run_batch(runnable)
+            except Exception as exc:  # the skill failed as a whole: each of its tasks fails with that error
+                ran = [exc] * len(runnable)
+        rest = iter(ran)
+        return [refused[i] if i in refused else next(rest) for i in range(len(batch))]
+
+    async def _failed(self, task: Task, exc: Exception) -> Result:
+        """The error result for a task whose skill failed; a refusal is also reported, a bug logged in full."""
+        if isinstance(exc, Postponed):
             return error_result(task, "postponed, and this worker cannot hold tasks for later")
-        except PermissionRefused as exc:
+        if isinstance(exc, PermissionRefused):
             log.warning("task %s refused: %s", task.task_id, exc)
             if self._on_refusal is not None:
                 await self._on_refusal(task, str(exc))
             return error_result(task, f"permission refused: {exc}")
-        except ChimeraError as exc:
+        if isinstance(exc, ChimeraError):
             log.warning("task %s (%s) failed: %s", task.task_id, task.type, exc)
             return error_result(task, str(exc))
-        except Exception as exc:
-            # A bad payload or a skill bug must not stop the fleet (nor every restart after it):
-            # it becomes a durable failed result, logged with its traceback, retried and then
-            # escalated to a human by the Judge.
-            log.exception("task %s (%s) raised", task.task_id, task.type)
-            return error_result(task, f"{type(exc).__name__}: {exc}")
+        # A bad payload or a skill bug must not stop the fleet (nor every restart after it):
+        # it becomes a durable failed result, logged with its traceback, retried and then
+        # escalated to a human by the Judge.
+        log.error("task %s (%s) raised", task.task_id, task.type, exc_info=exc)
+        return error_result(task, f"{type(exc).__name__}: {exc}")
 
-    async def run(self) -> None:
-        """Serve the work queue until cancelled."""
-        while True:
-            task = await self._work.get()
-            self._crash.reach("after_claim")
-            try:
-                result = await self.execute(task)
-            except Postponed as later:  # not a result: the task waits, the Judge sees it when it runs
-                log.info("task %s postponed: %s", task.task_id, later)
-                assert self._deferrals is not None
-                self._deferrals.defer(task, later.until)
-                continue
-            self._crash.reach("after_result")
-            self._results.put(result, task.priority, task.seq)
+
+def _task_type(task: Task) -> str:
+    return task.type

@@ -14,6 +14,8 @@ from chimera.mcp.news_client import NewsSource
 from chimera.mcp.permissions import ToolPermissions
 from chimera.models.news import NewsItem
 from chimera.models.work import Result, Task, TaskType
+from chimera.outcomes import each
+from chimera.skills.base import Outcome
 
 
 class TrendCache:
@@ -34,17 +36,23 @@ class TrendCache:
 
     def fresh(self, topic: str) -> bool:
         """Whether ``get(topic)`` would answer from the cache, without a fetch."""
+        return self.cached(topic) is not None
+
+    def cached(self, topic: str) -> list[NewsItem] | None:
+        """The items ``get(topic)`` would answer from the cache; None when it would fetch."""
         entry = self._entries.get(topic)
-        return entry is not None and time.monotonic() - entry[0] < self._ttl
+        return entry[1] if entry is not None and time.monotonic() - entry[0] < self._ttl else None
 
     async def get(self, topic: str) -> list[NewsItem]:
         """Items for ``topic``; concurrent callers for the same topic share one fetch."""
-        if self.fresh(topic):
-            return self._entries[topic][1]
+        items = self.cached(topic)
+        if items is not None:
+            return items
         lock = self._locks.setdefault(topic, anyio.Lock())
         async with lock:
-            if self.fresh(topic):
-                return self._entries[topic][1]
+            items = self.cached(topic)
+            if items is not None:
+                return items
             items = await self._source.trends(topic, self._limit)
             self.fetches += 1
             self._entries[topic] = (time.monotonic(), items)
@@ -60,12 +68,32 @@ class AnalyzeTrends:
         self._cache = cache
         self._permissions = permissions
 
-    async def run(self, task: Task) -> Result:
-        """Fetch (or reuse) the topic's trends and report the top headlines."""
-        if self._permissions is not None:  # the cache is shared; the allow-list is the asking agent's
-            self._permissions.check(task.agent_id, "news", "fetch_trends")
-        topic = str(task.payload.get("topic", ""))
-        items = await self._cache.get(topic)
+    async def run_batch(self, tasks: list[Task]) -> list[Outcome]:
+        """Fetch (or reuse) each topic's trends once, concurrently, and report every task's top headlines."""
+        outcomes: list[Outcome | str] = []  # a task's topic until its trends are in
+        for task in tasks:
+            try:
+                if self._permissions is not None:  # the cache is shared; the allow-list is the asking agent's
+                    self._permissions.check(task.agent_id, "news", "fetch_trends")
+            except Exception as exc:
+                outcomes.append(exc)
+                continue
+            outcomes.append(str(task.payload.get("topic", "")))
+        trends: dict[str, list[NewsItem] | Exception] = {}
+        for topic in {o for o in outcomes if isinstance(o, str)}:
+            items = self._cache.cached(topic)
+            if items is not None:
+                trends[topic] = items
+        stale = sorted({o for o in outcomes if isinstance(o, str)} - trends.keys())
+        if stale:
+            trends.update(zip(stale, await each(self._cache.get, stale), strict=True))
+        pairs = zip(tasks, outcomes, strict=True)
+        return [self._report(t, o, trends[o]) if isinstance(o, str) else o for t, o in pairs]
+
+    def _report(self, task: Task, topic: str, found: list[NewsItem] | Exception) -> Outcome:
+        if isinstance(found, Exception):
+            return found
+        items = found
         headlines = [i.title for i in items[:5]]
         sources = sorted({i.source for i in items if i.source})
         on_topic = sum(1 for i in items if i.topic == topic or topic in i.tags)

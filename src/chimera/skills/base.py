@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -10,6 +11,9 @@ from chimera.mcp.memory_client import Recalled
 from chimera.models.config import Campaign, Persona
 from chimera.models.work import Result, Task
 from chimera.pipeline.crashpoints import CrashPoints
+
+Outcome = Result | Exception
+"""What a skill reports for one task of a batch: its result, or the error that task met."""
 
 
 class Skill(Protocol):
@@ -20,8 +24,13 @@ class Skill(Protocol):
         """The task type this skill handles."""
         ...
 
-    async def run(self, task: Task) -> Result:
-        """Execute ``task``; raise only for failures the worker should report."""
+    async def run_batch(self, tasks: list[Task]) -> list[Outcome]:
+        """Execute tasks of this type taken together, an outcome per task in order.
+
+        A task's failure is its own outcome (the worker reports it as that
+        task's error result, exactly as if the task had run alone); raising
+        fails every task of the batch with the same error.
+        """
         ...
 
 
@@ -30,12 +39,12 @@ class AgentMemory(Protocol):
 
     name: str
 
-    async def recall(self, agent_id: str, query: str, limit: int) -> list[Recalled]:
-        """The agent's memories closest to ``query``."""
+    async def recall_many(self, queries: Sequence[tuple[str, str, int]]) -> list[list[Recalled] | Exception]:
+        """For each ``(agent_id, query, limit)``: the agent's memories closest to the query, or the error."""
         ...
 
-    async def remember(self, agent_id: str, content: str, tags: list[str], key: str) -> int:
-        """Store one memory once per key."""
+    async def remember_many(self, memories: Sequence[tuple[str, str, list[str], str]]) -> list[int | Exception]:
+        """For each ``(agent_id, content, tags, key)``: store it once per key, its id or the error."""
         ...
 
 

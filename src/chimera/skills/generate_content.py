@@ -10,9 +10,10 @@ from __future__ import annotations
 import logging
 
 from chimera.errors import ToolError
+from chimera.mcp.memory_client import Recalled
 from chimera.models.work import Result, Task, TaskType
-from chimera.providers.base import ContentRequest, LLMProvider
-from chimera.skills.base import AgentMemory, FleetView
+from chimera.providers.base import ContentRequest, Draft, LLMProvider
+from chimera.skills.base import AgentMemory, FleetView, Outcome
 
 log = logging.getLogger("chimera.skills")
 
@@ -29,49 +30,78 @@ class GenerateContent:
         self._view = view
         self._max_chars = max_chars
         self._memory = memory
-        self._recall = recall
+        self._recall_limit = recall
 
-    async def run(self, task: Task) -> Result:
-        """Write one draft; the attempt number lets a retry come out differently."""
-        campaign = self._view.campaign(task.campaign_id)
-        persona = self._view.persona(task.agent_id)
-        p = task.payload
-        headline = str(p.get("headline", ""))
-        recalled: list[dict[str, object]] = []
-        notes: list[str] = []
-        if self._memory is not None and self._recall > 0:
+    async def run_batch(self, tasks: list[Task]) -> list[Outcome]:
+        """Write a draft for each task; the attempt number lets a retry come out differently."""
+        recalls = await self._recall(tasks)
+        outcomes: list[Outcome] = []
+        asked: list[tuple[int, ContentRequest, list[dict[str, object]], list[str]]] = []
+        for task, recall in zip(tasks, recalls, strict=True):
             try:
-                found = await self._memory.recall(task.agent_id, headline, self._recall)
-                recalled = [{"memory_id": m.memory_id, "content": m.content} for m in found]
-                notes.append(f"recalled {len(found)} earlier posts from {self._memory.name}")
-            except ToolError as exc:  # a memory outage must not stop writing; the trace says so
-                log.warning("task %s: memory unavailable: %s", task.task_id, exc)
-                notes.append(f"memory unavailable: {exc}")
-        draft = await self._provider.write(
-            ContentRequest(
-                persona=persona,
-                goal=campaign.goal,
-                topic=str(p.get("topic", "")),
-                headline=headline,
-                summary=str(p.get("summary", "")),
-                attempt=task.attempt,
-                max_chars=self._max_chars,
-                recent=tuple(str(m["content"]) for m in recalled),
-            )
+                recalled, notes = self._recalled(task, recall)
+                asked.append((len(outcomes), self._request(task, recalled), recalled, notes))
+                outcomes.append(Exception("not written"))
+            except Exception as exc:  # e.g. a refused memory search: that task's error
+                outcomes.append(exc)
+        if asked:
+            drafts = await self._provider.write_many([request for _, request, _, _ in asked])
+            for (i, _, recalled, notes), draft in zip(asked, drafts, strict=True):
+                outcomes[i] = draft if isinstance(draft, Exception) else _result(tasks[i], draft, recalled, notes)
+        return outcomes
+
+    async def _recall(self, tasks: list[Task]) -> list[list[Recalled] | Exception | None]:
+        """Each task's earlier posts closest to its story (None: no memory to ask)."""
+        if self._memory is None or self._recall_limit <= 0:
+            return [None] * len(tasks)
+        found = await self._memory.recall_many(
+            [(t.agent_id, str(t.payload.get("headline", "")), self._recall_limit) for t in tasks]
         )
-        return Result(
-            task=task,
-            ok=True,
-            output={
-                "text": draft.text,
-                "hashtags": draft.hashtags,
-                "provider": draft.provider,
-                "model": draft.model,
-                "tokens_in": draft.tokens_in,
-                "tokens_out": draft.tokens_out,
-                "recalled": recalled,
-            },
-            confidence=draft.self_confidence,
-            reasoning=[f"writer {draft.provider}/{draft.model}: {draft.reasoning}", *notes],
-            produced_by=draft.provider,
+        return list(found)
+
+    def _recalled(
+        self, task: Task, recall: list[Recalled] | Exception | None
+    ) -> tuple[list[dict[str, object]], list[str]]:
+        if recall is None:
+            return [], []
+        assert self._memory is not None
+        if isinstance(recall, ToolError):  # a memory outage must not stop writing; the trace says so
+            log.warning("task %s: memory unavailable: %s", task.task_id, recall)
+            return [], [f"memory unavailable: {recall}"]
+        if isinstance(recall, Exception):
+            raise recall
+        recalled: list[dict[str, object]] = [{"memory_id": m.memory_id, "content": m.content} for m in recall]
+        return recalled, [f"recalled {len(recall)} earlier posts from {self._memory.name}"]
+
+    def _request(self, task: Task, recalled: list[dict[str, object]]) -> ContentRequest:
+        campaign = self._view.campaign(task.campaign_id)
+        p = task.payload
+        return ContentRequest(
+            persona=self._view.persona(task.agent_id),
+            goal=campaign.goal,
+            topic=str(p.get("topic", "")),
+            headline=str(p.get("headline", "")),
+            summary=str(p.get("summary", "")),
+            attempt=task.attempt,
+            max_chars=self._max_chars,
+            recent=tuple(str(m["content"]) for m in recalled),
         )
+
+
+def _result(task: Task, draft: Draft, recalled: list[dict[str, object]], notes: list[str]) -> Result:
+    return Result(
+        task=task,
+        ok=True,
+        output={
+            "text": draft.text,
+            "hashtags": draft.hashtags,
+            "provider": draft.provider,
+            "model": draft.model,
+            "tokens_in": draft.tokens_in,
+            "tokens_out": draft.tokens_out,
+            "recalled": recalled,
+        },
+        confidence=draft.self_confidence,
+        reasoning=[f"writer {draft.provider}/{draft.model}: {draft.reasoning}", *notes],
+        produced_by=draft.provider,
+    )

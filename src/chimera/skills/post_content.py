@@ -12,10 +12,11 @@ from chimera.governance.permissions import RoleBook
 from chimera.governance.reply_policy import reply_refusal
 from chimera.models.config import PlatformPolicy
 from chimera.models.work import Result, Task, TaskType
+from chimera.outcomes import each
 from chimera.pipeline.books import KillSwitch
 from chimera.pipeline.crashpoints import CrashPoints
-from chimera.platforms.base import Platform, PostRequest
-from chimera.skills.base import AgentMemory, FleetView
+from chimera.platforms.base import BatchPlatform, Platform, PostRequest, Receipt
+from chimera.skills.base import AgentMemory, FleetView, Outcome
 
 log = logging.getLogger("chimera.skills")
 
@@ -45,8 +46,40 @@ class PostContent:
         self._disclosure = disclosure
         self._crash = crash
 
-    async def run(self, task: Task) -> Result:
-        """Publish to the campaign's first configured platform (never while the kill switch is on)."""
+    async def run_batch(self, tasks: list[Task]) -> list[Outcome]:
+        """Publish each task to its campaign's first configured platform (never while the kill switch is on)."""
+        outcomes: list[Outcome] = []
+        by_platform: dict[str, list[tuple[int, PostRequest]]] = {}
+        for task in tasks:
+            try:
+                prepared = self._prepare(task)
+            except Exception as exc:
+                outcomes.append(exc)
+                continue
+            if isinstance(prepared, Result):
+                outcomes.append(prepared)
+                continue
+            name, post = prepared
+            by_platform.setdefault(name, []).append((len(outcomes), post))
+            outcomes.append(Exception("not published"))
+        published: list[tuple[int, Receipt]] = []
+        for name, posts in by_platform.items():
+            for _ in posts:
+                self._crash.reach("before_post_record")
+            receipts = await _publish(self._platforms[name], [post for _, post in posts])
+            for (i, _), receipt in zip(posts, receipts, strict=True):
+                if isinstance(receipt, Exception):
+                    outcomes[i] = receipt
+                else:
+                    self._crash.reach("after_post_record")
+                    published.append((i, receipt))
+        remembered = await self._remember([(tasks[i], receipt) for i, receipt in published])
+        for (i, receipt), reasoning in zip(published, remembered, strict=True):
+            outcomes[i] = reasoning if isinstance(reasoning, Exception) else _result(tasks[i], receipt, reasoning)
+        return outcomes
+
+    def _prepare(self, task: Task) -> tuple[str, PostRequest] | Result:
+        """The platform and the post for a task, or the failed result of a platform that is not configured."""
         if self._kill.on:
             raise Refusal("publishing stopped: the kill switch is on")
         campaign = self._view.campaign(task.campaign_id)
@@ -67,37 +100,55 @@ class PostContent:
         problems = output_problems(text, self._links)
         if problems:  # the last guard: a human's edit or a model's slip is stopped here too
             raise Refusal(f"not published: {'; '.join(problems)}")
-        self._crash.reach("before_post_record")
-        receipt = await platform.publish(
-            PostRequest(
-                idempotency_key=task.task_id,
-                tenant_id=task.tenant_id,
-                agent_id=task.agent_id,
-                campaign_id=task.campaign_id,
-                text=text,
-                disclosure=self._disclosure,
-                writer=str(task.payload.get("provider", "unknown")),
-                reply_to=task.payload.get("reply_to"),
-            )
+        return name, PostRequest(
+            idempotency_key=task.task_id,
+            tenant_id=task.tenant_id,
+            agent_id=task.agent_id,
+            campaign_id=task.campaign_id,
+            text=text,
+            disclosure=self._disclosure,
+            writer=str(task.payload.get("provider", "unknown")),
+            reply_to=task.payload.get("reply_to"),
         )
-        self._crash.reach("after_post_record")
-        reasoning = [f"published to {receipt.platform} as {receipt.ref}"]
-        if self._memory is not None:
-            tags = [receipt.platform, *(str(t) for t in task.payload.get("hashtags", []))]
-            try:  # keyed by the task, so a retried post is remembered once
-                memory_id = await self._memory.remember(task.agent_id, receipt.text, tags, task.task_id)
-                reasoning.append(f"remembered as memory #{memory_id}")
-            except ToolError as exc:  # the post is out; losing its memory must not undo that
-                log.warning("task %s: published but not remembered: %s", task.task_id, exc)
-                reasoning.append(f"not remembered: {exc}")
-        return Result(
-            task=task,
-            ok=True,
-            output={"platform": receipt.platform, "ref": receipt.ref, "url": receipt.url, "text": receipt.text},
-            confidence=1.0,
-            reasoning=reasoning,
-            produced_by=receipt.platform,
-        )
+
+    async def _remember(self, published: list[tuple[Task, Receipt]]) -> list[list[str] | Exception]:
+        """The reasoning for each published post, with what became of its memory (its error if refused)."""
+        notes = [[f"published to {r.platform} as {r.ref}"] for _, r in published]
+        if self._memory is None or not published:
+            return list(notes)
+        # keyed by the task, so a retried post is remembered once
+        ids = await self._memory.remember_many([
+            (t.agent_id, r.text, [r.platform, *(str(h) for h in t.payload.get("hashtags", []))], t.task_id)
+            for t, r in published
+        ])  # fmt: skip
+        out: list[list[str] | Exception] = []
+        for (task, _), note, memory_id in zip(published, notes, ids, strict=True):
+            if isinstance(memory_id, ToolError):  # the post is out; losing its memory must not undo that
+                log.warning("task %s: published but not remembered: %s", task.task_id, memory_id)
+                out.append([*note, f"not remembered: {memory_id}"])
+            elif isinstance(memory_id, Exception):
+                out.append(memory_id)
+            else:
+                out.append([*note, f"remembered as memory #{memory_id}"])
+        return out
+
+
+async def _publish(platform: Platform, posts: list[PostRequest]) -> list[Receipt | Exception]:
+    """One step for a platform that records a batch at once, otherwise each post on its own, concurrently."""
+    if isinstance(platform, BatchPlatform):
+        return await platform.publish_many(posts)
+    return await each(platform.publish, posts)
+
+
+def _result(task: Task, receipt: Receipt, reasoning: list[str]) -> Result:
+    return Result(
+        task=task,
+        ok=True,
+        output={"platform": receipt.platform, "ref": receipt.ref, "url": receipt.url, "text": receipt.text},
+        confidence=1.0,
+        reasoning=reasoning,
+        produced_by=receipt.platform,
+    )
 
 
 class ReplyComment(PostContent):
@@ -109,8 +160,8 @@ class ReplyComment(PostContent):
         super().__init__(*args, **kw)
         self._policies = policies
 
-    async def run(self, task: Task) -> Result:
-        """Refuse a reply the policy does not allow; otherwise publish it as an answer."""
+    def _prepare(self, task: Task) -> tuple[str, PostRequest] | Result:
+        """Refuse a reply the policy does not allow; otherwise prepare it as an answer."""
         p = task.payload
         platform = str(p.get("platform", ""))
         why = reply_refusal(self._policies.get(platform, PlatformPolicy()), str(p.get("kind", "")),
@@ -119,4 +170,4 @@ class ReplyComment(PostContent):
             raise Refusal(f"no reply: {why}")
         if not p.get("reply_to"):
             raise Refusal("no reply: the task does not say what it answers")
-        return await super().run(task)
+        return super()._prepare(task)

@@ -19,11 +19,11 @@ import anyio
 from chimera.models.work import Verdict
 
 UNLIMITED = 1 << 30
-#: The window ``chimera bench`` uses by default: at ~2,000 cycles finished per
+#: The window ``chimera bench`` uses by default: at ~3,000 cycles finished per
 #: second on a 2-core machine it keeps a cycle near one second, half the 2 s
 #: that RW-1 allows; a smaller window leaves the loop idle while the cycles in
 #: flight wait for the model (specs/performance.md).
-BENCH_WINDOW = 2_000
+BENCH_WINDOW = 3_000
 
 
 class CycleWindow:

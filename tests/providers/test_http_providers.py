@@ -173,33 +173,47 @@ def test_retry_after_forms() -> None:
     assert retry_after_s({}) is None
 
 
-def test_requests_written_together_go_to_each_personas_provider_and_fail_one_by_one() -> None:
+def test_requests_written_together_go_to_each_personas_provider_and_come_back_one_by_one() -> None:
     from chimera.providers.offline import OfflineWriter
     from chimera.providers.registry import ProviderBook
 
     def handler(req: Request) -> Reply:
-        if "Grid outage" in req.json()["messages"][1]["content"]:
+        story = req.json()["messages"][1]["content"]
+        if "Grid outage" in story:
             return Reply(500, {"error": {"message": "down"}})
+        if "Slow news" in story:  # answers long after the others: it must not hold them back
+            return Reply(200, _chat(json.dumps(GOOD)).body, delay_s=1.0)
         return _chat(json.dumps(GOOD))
 
     remote_persona = PERSONA.model_copy(update={"provider": "remote"})
     local_persona = PERSONA.model_copy(update={"agent_id": "byte", "name": "Byte"})
     requests = [
+        REQUEST._replace(persona=remote_persona, headline="Slow news from the grid"),
         REQUEST._replace(persona=remote_persona),
         REQUEST._replace(persona=local_persona),
         REQUEST._replace(persona=remote_persona, headline="Grid outage in the north"),
     ]
 
-    async def main(provider: OpenAICompatible, api: ApiClient) -> list[Any]:
+    async def main(provider: OpenAICompatible, api: ApiClient) -> list[tuple[int, Any]]:
         book = ProviderBook({"offline": OfflineWriter(), "remote": provider}, "offline",
                             {"nova": remote_persona, "byte": local_persona})  # fmt: skip
+        handed: list[tuple[int, Any]] = []
+
+        async def keep(i: int, draft: Any) -> None:
+            handed.append((i, draft))
+
         async with api:
-            return await book.write_many(requests)
+            await book.write_each(requests, keep)
+        return handed
 
     with serve() as http:
         http.route("POST", "/v1/chat/completions", handler)
         provider, api, _ = _openai(f"{http.url}/v1", max_retries=1)
-        drafts = anyio.run(main, provider, api)
-    assert drafts[0].provider == "test" and drafts[0].text == GOOD["text"]
-    assert drafts[1].provider == "offline-writer"
-    assert isinstance(drafts[2], ApiError) and "HTTP 500" in str(drafts[2])
+        handed = anyio.run(main, provider, api)
+    drafts = dict(handed)
+    assert sorted(drafts) == [0, 1, 2, 3], "every request got exactly one outcome"
+    assert drafts[1].provider == "test" and drafts[1].text == GOOD["text"]
+    assert drafts[2].provider == "offline-writer"
+    assert isinstance(drafts[3], ApiError) and "HTTP 500" in str(drafts[3])
+    assert drafts[0].provider == "test"
+    assert handed[-1][0] == 0, "the slow draft held back the ones that came back before it"

@@ -6,7 +6,7 @@ import time
 from collections.abc import Sequence
 
 from chimera.errors import StoreError
-from chimera.outcomes import each, value_of
+from chimera.outcomes import gather, value_of
 from chimera.platforms.base import PostRequest, Receipt
 from chimera.store.audit import audit_batch
 from chimera.store.committer import Committer, WriteOp
@@ -51,5 +51,5 @@ class LocalOutbox:
         except StoreError as exc:
             if len(posts) == 1:
                 return [exc]
-            return await each(self.publish, posts)
+            return await gather(self.publish, posts)
         return [Receipt(platform=NAME, ref=f"outbox:{post.idempotency_key}", text=post.text) for post in posts]

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import NamedTuple, Protocol
 
 from chimera.models.config import Persona
+from chimera.outcomes import OnEach
 
 
 class ContentRequest(NamedTuple):
@@ -44,6 +45,6 @@ class LLMProvider(Protocol):
         """Produce one draft."""
         ...
 
-    async def write_many(self, requests: Sequence[ContentRequest]) -> list[Draft | Exception]:
-        """A draft for each request, all asked for at once; a request's error is its own outcome."""
+    async def write_each(self, requests: Sequence[ContentRequest], on_draft: OnEach[Draft]) -> None:
+        """Ask for a draft for each request at once; ``on_draft(i, draft or error)`` as soon as each is in."""
         ...

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from chimera.errors import Failure
 from chimera.models.config import ProviderConfig
 from chimera.net.http import ApiClient
-from chimera.outcomes import each
+from chimera.outcomes import OnEach, each
 from chimera.providers.base import ContentRequest, Draft
 from chimera.providers.structured import MalformedReply, parse_reply, system_prompt, user_prompt
 from chimera.providers.usage import Usage, UsageSink, cost_micros
@@ -68,9 +68,9 @@ class HttpLLM(ABC):
             )
         raise ModelFailed(f"{self.name}: the model's answer was not the structured draft asked for, twice: {nudge}")
 
-    async def write_many(self, requests: Sequence[ContentRequest]) -> list[Draft | Exception]:
+    async def write_each(self, requests: Sequence[ContentRequest], on_draft: OnEach[Draft]) -> None:
         """One call per request, all in flight at once (the client caps how many reach the API)."""
-        return await each(self.write, requests)
+        await each(self.write, requests, on_draft)
 
     async def _count(self, agent: str, c: Completion) -> None:
         if self._usage is None:

@@ -13,7 +13,7 @@ import asyncio
 import zlib
 from collections.abc import Sequence
 
-from chimera.outcomes import value_of
+from chimera.outcomes import OnEach
 from chimera.providers.base import ContentRequest, Draft
 from chimera.text import similarity
 
@@ -68,19 +68,20 @@ class OfflineWriter:
 
     async def write(self, request: ContentRequest) -> Draft:
         """Pick a template by (agent, headline, attempt), skipping ones that repeat a recalled post."""
-        return value_of((await self.write_many([request]))[0])
-
-    async def write_many(self, requests: Sequence[ContentRequest]) -> list[Draft | Exception]:
-        """Drafts for requests asked at once: like concurrent model calls, they wait out the latency together."""
         if self._latency_s:
             await asyncio.sleep(self._latency_s)  # the runtime runs on asyncio; anyio.sleep adds ~2 us a call
-        drafts: list[Draft | Exception] = []
-        for request in requests:
+        return self._draft(request)
+
+    async def write_each(self, requests: Sequence[ContentRequest], on_draft: OnEach[Draft]) -> None:
+        """Drafts for requests asked at once: like concurrent model calls, they wait out the latency together."""
+        if self._latency_s:
+            await asyncio.sleep(self._latency_s)
+        for i, request in enumerate(requests):
             try:
-                drafts.append(self._draft(request))
+                draft: Draft | Exception = self._draft(request)
             except Exception as exc:  # a request the templates cannot serve fails alone
-                drafts.append(exc)
-        return drafts
+                draft = exc
+            await on_draft(i, draft)
 
     def _draft(self, request: ContentRequest) -> Draft:
         options = self._candidates(request)

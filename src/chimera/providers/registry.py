@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from contextlib import AsyncExitStack
 
+import anyio
+
 from chimera.errors import ConfigError
 from chimera.models.config import LlmPolicy, Persona, ProviderConfig
 from chimera.net.http import ApiClient
-from chimera.outcomes import each
+from chimera.outcomes import OnEach
 from chimera.providers.anthropic import API_VERSION, AnthropicMessages
 from chimera.providers.base import ContentRequest, Draft, LLMProvider
 from chimera.providers.http_llm import HttpLLM
@@ -63,24 +65,33 @@ class ProviderBook:
         """Write with the persona's provider."""
         return await self.provider_for(request.persona.agent_id).write(request)
 
-    async def write_many(self, requests: Sequence[ContentRequest]) -> list[Draft | Exception]:
-        """Each request with its persona's provider: one batch per provider, the providers at once."""
+    async def write_each(self, requests: Sequence[ContentRequest], on_draft: OnEach[Draft]) -> None:
+        """Each request with its persona's provider: the providers at once, each draft handed on when it is in."""
         groups: dict[str, list[int]] = {}
         for i, request in enumerate(requests):
             groups.setdefault(self._choice.get(request.persona.agent_id, self._default), []).append(i)
-        drafts: list[Draft | Exception] = [Exception("no draft")] * len(requests)
 
         async def write_group(name: str) -> None:
             indexes = groups[name]
-            answers = await self._providers[name].write_many([requests[i] for i in indexes])
-            for i, answer in zip(indexes, answers, strict=True):
-                drafts[i] = answer
+            handed: set[int] = set()
 
-        for name, failed in zip(groups, await each(write_group, list(groups)), strict=True):
-            if isinstance(failed, Exception):  # the provider failed as a whole: each of its requests says so
-                for i in groups[name]:
-                    drafts[i] = failed
-        return drafts
+            async def hand_on(j: int, draft: Draft | Exception) -> None:
+                handed.add(j)
+                await on_draft(indexes[j], draft)
+
+            try:
+                await self._providers[name].write_each([requests[i] for i in indexes], hand_on)
+            except Exception as exc:  # the provider failed as a whole: each request it still owed says so
+                for j in range(len(indexes)):
+                    if j not in handed:
+                        await on_draft(indexes[j], exc)
+
+        if len(groups) == 1:  # one provider for the whole batch: no task group
+            await write_group(next(iter(groups)))
+            return
+        async with anyio.create_task_group() as tg:
+            for name in groups:
+                tg.start_soon(write_group, name)
 
     @property
     def names(self) -> list[str]:

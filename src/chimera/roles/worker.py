@@ -51,37 +51,49 @@ class Worker:
             batch = await self._work.get_many(BATCH, key=_task_type)
             for _ in batch:
                 self._crash.reach("after_claim")
-            for task, outcome in zip(batch, await self._outcomes(batch), strict=True):
-                if isinstance(outcome, Postponed) and self._deferrals is not None:
-                    # not a result: the task waits, the Judge sees it when it runs
-                    log.info("task %s postponed: %s", task.task_id, outcome)
-                    self._deferrals.defer(task, outcome.until)
-                    continue
-                result = outcome if isinstance(outcome, Result) else await self._failed(task, outcome)
-                self._crash.reach("after_result")
-                self._results.put(result, task.priority, task.seq)
+            await self._run_batch(batch)
 
-    async def _outcomes(self, batch: list[Task]) -> list[Outcome]:
-        """Run the batch's skill on the tasks its agents may run; a refused task's outcome is its refusal."""
+    async def _run_batch(self, batch: list[Task]) -> None:
+        """Run the batch's skill on the tasks its agents may run; every task gets exactly one outcome."""
         skill = self._skills.get(batch[0].type)
         if skill is None:
-            return [error_result(t, f"no skill handles task type '{t.type}'") for t in batch]
-        refused: dict[int, Exception] = {}
-        if self._roles is not None:
-            for i, task in enumerate(batch):
-                try:
-                    self._roles.require(task.agent_id, "skills", task.type)
-                except PermissionRefused as exc:
-                    refused[i] = exc
-        runnable = [task for i, task in enumerate(batch) if i not in refused]
-        ran: list[Outcome] = []
-        if runnable:
+            for task in batch:
+                await self._deliver(task, error_result(task, f"no skill handles task type '{task.type}'"))
+            return
+        waiting: dict[str, Task] = {}
+        for task in batch:
             try:
-                ran = await skill.run_batch(runnable)
-            except Exception as exc:  # the skill failed as a whole: each of its tasks fails with that error
-                ran = [exc] * len(runnable)
-        rest = iter(ran)
-        return [refused[i] if i in refused else next(rest) for i in range(len(batch))]
+                if self._roles is not None:
+                    self._roles.require(task.agent_id, "skills", task.type)
+            except PermissionRefused as exc:
+                await self._deliver(task, exc)
+                continue
+            waiting[task.task_id] = task
+
+        async def done(task: Task, outcome: Outcome) -> None:
+            if waiting.pop(task.task_id, None) is not None:  # one outcome per task, the first
+                await self._deliver(task, outcome)
+
+        if not waiting:
+            return
+        try:
+            await skill.run_batch(list(waiting.values()), done)
+        except Exception as exc:  # the skill failed as a whole: each task it still owed fails with that error
+            for task in list(waiting.values()):
+                await done(task, exc)
+        for task in list(waiting.values()):  # a skill that forgot a task must not lose it
+            await done(task, RuntimeError(f"the {task.type} skill gave no outcome for this task"))
+
+    async def _deliver(self, task: Task, outcome: Outcome) -> None:
+        """A task's result to the Judge; an error becomes its error result, a postponement waits for later."""
+        if isinstance(outcome, Postponed) and self._deferrals is not None:
+            # not a result: the task waits, the Judge sees it when it runs
+            log.info("task %s postponed: %s", task.task_id, outcome)
+            self._deferrals.defer(task, outcome.until)
+            return
+        result = outcome if isinstance(outcome, Result) else await self._failed(task, outcome)
+        self._crash.reach("after_result")
+        self._results.put(result, task.priority, task.seq)
 
     async def _failed(self, task: Task, exc: Exception) -> Result:
         """The error result for a task whose skill failed; a refusal is also reported, a bug logged in full."""

@@ -15,7 +15,7 @@ from chimera.mcp.permissions import ToolPermissions
 from chimera.models.news import NewsItem
 from chimera.models.work import Result, Task, TaskType
 from chimera.outcomes import each
-from chimera.skills.base import Outcome
+from chimera.skills.base import Done, Outcome
 
 
 class TrendCache:
@@ -68,27 +68,32 @@ class AnalyzeTrends:
         self._cache = cache
         self._permissions = permissions
 
-    async def run_batch(self, tasks: list[Task]) -> list[Outcome]:
+    async def run_batch(self, tasks: list[Task], done: Done) -> None:
         """Fetch (or reuse) each topic's trends once, concurrently, and report every task's top headlines."""
-        outcomes: list[Outcome | str] = []  # a task's topic until its trends are in
+        wanted: dict[str, list[Task]] = {}  # the tasks whose agents may ask, by topic
         for task in tasks:
             try:
                 if self._permissions is not None:  # the cache is shared; the allow-list is the asking agent's
                     self._permissions.check(task.agent_id, "news", "fetch_trends")
             except Exception as exc:
-                outcomes.append(exc)
+                await done(task, exc)
                 continue
-            outcomes.append(str(task.payload.get("topic", "")))
-        trends: dict[str, list[NewsItem] | Exception] = {}
-        for topic in {o for o in outcomes if isinstance(o, str)}:
+            wanted.setdefault(str(task.payload.get("topic", "")), []).append(task)
+        stale: list[str] = []
+        for topic, asking in wanted.items():
             items = self._cache.cached(topic)
-            if items is not None:
-                trends[topic] = items
-        stale = sorted({o for o in outcomes if isinstance(o, str)} - trends.keys())
+            if items is None:
+                stale.append(topic)
+                continue
+            for task in asking:
+                await done(task, self._report(task, topic, items))
+
+        async def fetched(i: int, found: list[NewsItem] | Exception) -> None:
+            for task in wanted[stale[i]]:
+                await done(task, self._report(task, stale[i], found))
+
         if stale:
-            trends.update(zip(stale, await each(self._cache.get, stale), strict=True))
-        pairs = zip(tasks, outcomes, strict=True)
-        return [self._report(t, o, trends[o]) if isinstance(o, str) else o for t, o in pairs]
+            await each(self._cache.get, stale, fetched)
 
     def _report(self, task: Task, topic: str, found: list[NewsItem] | Exception) -> Outcome:
         if isinstance(found, Exception):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -15,6 +15,9 @@ from chimera.pipeline.crashpoints import CrashPoints
 Outcome = Result | Exception
 """What a skill reports for one task of a batch: its result, or the error that task met."""
 
+Done = Callable[[Task, Outcome], Awaitable[None]]
+"""Hands one task's outcome to the worker (to the Judge, or to be reported as that task's error)."""
+
 
 class Skill(Protocol):
     """Does the work one task type asks for."""
@@ -24,12 +27,13 @@ class Skill(Protocol):
         """The task type this skill handles."""
         ...
 
-    async def run_batch(self, tasks: list[Task]) -> list[Outcome]:
-        """Execute tasks of this type taken together, an outcome per task in order.
+    async def run_batch(self, tasks: list[Task], done: Done) -> None:
+        """Execute tasks of this type taken together: ``done(task, outcome)`` once per task, as soon as it is known.
 
         A task's failure is its own outcome (the worker reports it as that
-        task's error result, exactly as if the task had run alone); raising
-        fails every task of the batch with the same error.
+        task's error result, exactly as if the task had run alone); a task
+        whose work takes longer never holds back the others' outcomes.
+        Raising fails every task not yet done with the same error.
         """
         ...
 

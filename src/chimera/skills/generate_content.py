@@ -13,7 +13,7 @@ from chimera.errors import ToolError
 from chimera.mcp.memory_client import Recalled
 from chimera.models.work import Result, Task, TaskType
 from chimera.providers.base import ContentRequest, Draft, LLMProvider
-from chimera.skills.base import AgentMemory, FleetView, Outcome
+from chimera.skills.base import AgentMemory, Done, FleetView
 
 log = logging.getLogger("chimera.skills")
 
@@ -32,23 +32,23 @@ class GenerateContent:
         self._memory = memory
         self._recall_limit = recall
 
-    async def run_batch(self, tasks: list[Task]) -> list[Outcome]:
-        """Write a draft for each task; the attempt number lets a retry come out differently."""
+    async def run_batch(self, tasks: list[Task], done: Done) -> None:
+        """Write a draft for each task (recalled together, written at once, each handed on when it is in)."""
         recalls = await self._recall(tasks)
-        outcomes: list[Outcome] = []
-        asked: list[tuple[int, ContentRequest, list[dict[str, object]], list[str]]] = []
+        asked: list[tuple[Task, ContentRequest, list[dict[str, object]], list[str]]] = []
         for task, recall in zip(tasks, recalls, strict=True):
             try:
                 recalled, notes = self._recalled(task, recall)
-                asked.append((len(outcomes), self._request(task, recalled), recalled, notes))
-                outcomes.append(Exception("not written"))
+                asked.append((task, self._request(task, recalled), recalled, notes))
             except Exception as exc:  # e.g. a refused memory search: that task's error
-                outcomes.append(exc)
+                await done(task, exc)
+
+        async def drafted(i: int, draft: Draft | Exception) -> None:
+            task, _, recalled, notes = asked[i]
+            await done(task, draft if isinstance(draft, Exception) else _result(task, draft, recalled, notes))
+
         if asked:
-            drafts = await self._provider.write_many([request for _, request, _, _ in asked])
-            for (i, _, recalled, notes), draft in zip(asked, drafts, strict=True):
-                outcomes[i] = draft if isinstance(draft, Exception) else _result(tasks[i], draft, recalled, notes)
-        return outcomes
+            await self._provider.write_each([request for _, request, _, _ in asked], drafted)
 
     async def _recall(self, tasks: list[Task]) -> list[list[Recalled] | Exception | None]:
         """Each task's earlier posts closest to its story (None: no memory to ask)."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import anyio
+
 from chimera.errors import Refusal, ToolError
 from chimera.governance.disclosure import with_disclosure
 from chimera.governance.output_checks import output_problems
@@ -16,7 +18,7 @@ from chimera.outcomes import each
 from chimera.pipeline.books import KillSwitch
 from chimera.pipeline.crashpoints import CrashPoints
 from chimera.platforms.base import BatchPlatform, Platform, PostRequest, Receipt
-from chimera.skills.base import AgentMemory, FleetView, Outcome
+from chimera.skills.base import AgentMemory, Done, FleetView
 
 log = logging.getLogger("chimera.skills")
 
@@ -46,37 +48,62 @@ class PostContent:
         self._disclosure = disclosure
         self._crash = crash
 
-    async def run_batch(self, tasks: list[Task]) -> list[Outcome]:
-        """Publish each task to its campaign's first configured platform (never while the kill switch is on)."""
-        outcomes: list[Outcome] = []
-        by_platform: dict[str, list[tuple[int, PostRequest]]] = {}
+    async def run_batch(self, tasks: list[Task], done: Done) -> None:
+        """Publish each task to its campaign's first configured platform (never while the kill switch is on).
+
+        The local outbox records a batch's posts in one transaction; on other
+        platforms each post is sent on its own, all at once, and handed on as
+        soon as it is out (a slow or paced post never holds back the rest).
+        """
+        by_platform: dict[str, list[tuple[Task, PostRequest]]] = {}
         for task in tasks:
             try:
                 prepared = self._prepare(task)
             except Exception as exc:
-                outcomes.append(exc)
+                await done(task, exc)
                 continue
             if isinstance(prepared, Result):
-                outcomes.append(prepared)
+                await done(task, prepared)
                 continue
             name, post = prepared
-            by_platform.setdefault(name, []).append((len(outcomes), post))
-            outcomes.append(Exception("not published"))
-        published: list[tuple[int, Receipt]] = []
-        for name, posts in by_platform.items():
-            for _ in posts:
+            by_platform.setdefault(name, []).append((task, post))
+
+        async def publish(name: str) -> None:
+            platform, items = self._platforms[name], by_platform[name]
+            if isinstance(platform, BatchPlatform):
+                for _ in items:
+                    self._crash.reach("before_post_record")
+                receipts = await platform.publish_many([post for _, post in items])
+                await self._finish([(task, r) for (task, _), r in zip(items, receipts, strict=True)], done)
+                return
+
+            async def one(item: tuple[Task, PostRequest]) -> Receipt:
                 self._crash.reach("before_post_record")
-            receipts = await _publish(self._platforms[name], [post for _, post in posts])
-            for (i, _), receipt in zip(posts, receipts, strict=True):
-                if isinstance(receipt, Exception):
-                    outcomes[i] = receipt
-                else:
-                    self._crash.reach("after_post_record")
-                    published.append((i, receipt))
-        remembered = await self._remember([(tasks[i], receipt) for i, receipt in published])
-        for (i, receipt), reasoning in zip(published, remembered, strict=True):
-            outcomes[i] = reasoning if isinstance(reasoning, Exception) else _result(tasks[i], receipt, reasoning)
-        return outcomes
+                return await platform.publish(item[1])
+
+            async def sent(i: int, receipt: Receipt | Exception) -> None:
+                await self._finish([(items[i][0], receipt)], done)
+
+            await each(one, items, sent)
+
+        if len(by_platform) == 1:
+            await publish(next(iter(by_platform)))
+        elif by_platform:
+            async with anyio.create_task_group() as tg:
+                for name in by_platform:
+                    tg.start_soon(publish, name)
+
+    async def _finish(self, sent: list[tuple[Task, Receipt | Exception]], done: Done) -> None:
+        """Remember what went out (keyed by the task, so a retried post is remembered once) and hand each on."""
+        published: list[tuple[Task, Receipt]] = []
+        for task, receipt in sent:
+            if isinstance(receipt, Exception):
+                await done(task, receipt)
+            else:
+                self._crash.reach("after_post_record")
+                published.append((task, receipt))
+        for (task, receipt), reasoning in zip(published, await self._remember(published), strict=True):
+            await done(task, reasoning if isinstance(reasoning, Exception) else _result(task, receipt, reasoning))
 
     def _prepare(self, task: Task) -> tuple[str, PostRequest] | Result:
         """The platform and the post for a task, or the failed result of a platform that is not configured."""
@@ -131,13 +158,6 @@ class PostContent:
             else:
                 out.append([*note, f"remembered as memory #{memory_id}"])
         return out
-
-
-async def _publish(platform: Platform, posts: list[PostRequest]) -> list[Receipt | Exception]:
-    """One step for a platform that records a batch at once, otherwise each post on its own, concurrently."""
-    if isinstance(platform, BatchPlatform):
-        return await platform.publish_many(posts)
-    return await each(platform.publish, posts)
 
 
 def _result(task: Task, receipt: Receipt, reasoning: list[str]) -> Result:

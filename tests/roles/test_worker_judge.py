@@ -14,7 +14,7 @@ from chimera.config.home import Home
 from chimera.config.loader import load_fleet
 from chimera.models.work import Priority, Result, Task, TaskStatus
 from chimera.roles.planner import task_row
-from chimera.runtime.runner import build_pipeline, start_roles
+from chimera.runtime.runner import Pipeline, build_pipeline, start_roles
 from chimera.store import open_database
 from chimera.store.committer import WriteOp
 from chimera.store.statements import Stmt
@@ -37,6 +37,14 @@ async def _run_one(root: Path, task: Task) -> None:
             p.work.put(task, task.priority, task.seq)
             await p.tracker.wait_idle()
             tg.cancel_scope.cancel()
+
+
+async def _insert(p: Pipeline, tasks: list[Task]) -> None:
+    """Write the tasks' rows (with the pipeline's committer running)."""
+    op = WriteOp()
+    for t in tasks:
+        op.add(Stmt.INSERT_TASK, task_row(t, 0.0))
+    await p.committer.submit(op)
 
 
 def _task(kind: str) -> Task:
@@ -80,12 +88,9 @@ def test_a_confidence_collapse_pauses_the_agent() -> None:
             p = await build_pipeline(fleet, db, ListNews(), workers=1)
             tasks = [Task(f"t{n}", "demo", "nova", "nova-solar", "analyze_trends", Priority.LOW, n, {"topic": "x"},
                           attempt=2) for n in range(COLLAPSE_WINDOW)]  # fmt: skip
-            op = WriteOp()
-            for t in tasks:
-                op.add(Stmt.INSERT_TASK, task_row(t, 0.0))
             async with anyio.create_task_group() as tg:
                 tg.start_soon(p.committer.run)
-                await p.committer.submit(op)
+                await _insert(p, tasks)
                 await p.judge.settle([error_result(t, "backend down") for t in tasks[:-1]])
                 assert query(home.db_path, "SELECT status FROM agents WHERE agent_id = 'nova'") == [("active",)]
                 await p.judge.settle([error_result(tasks[-1], "backend down")])
@@ -151,12 +156,9 @@ def test_posts_taken_together_each_get_their_own_outcome_and_the_good_ones_publi
         ]
         async with open_database(home.db_path) as db:
             p = await build_pipeline(fleet, db, ListNews(), workers=1)
-            op = WriteOp()
-            for t in tasks:
-                op.add(Stmt.INSERT_TASK, task_row(t, 0.0))
             async with anyio.create_task_group() as tg:
                 tg.start_soon(p.committer.run)
-                await p.committer.submit(op)
+                await _insert(p, tasks)
                 for t in tasks:  # all queued before the worker starts: it takes them as one batch
                     p.tracker.opened()
                     p.work.put(t, t.priority, t.seq)

@@ -1,4 +1,4 @@
-"""The local outbox records a batch of posts in one transaction, and a bad post fails alone."""
+"""The local outbox records a batch of posts in one transaction, and a bad post fails alone, never silently."""
 
 from __future__ import annotations
 
@@ -37,6 +37,7 @@ def test_a_post_the_store_refuses_fails_alone_and_the_rest_of_its_batch_is_recor
         post(1, f"Solar farms doubled their output. {DISCLOSURE}"),
         post(2, f"A post for a task the store does not have. {DISCLOSURE}"),  # its foreign key fails
         post(3, f"Storage prices fell again. {DISCLOSURE}"),
+        post(4, "A post that lost its disclosure on the way."),  # the outbox's CHECK refuses it
     ]
 
     async def main() -> tuple[list[Receipt | Exception], int]:
@@ -45,7 +46,7 @@ def test_a_post_the_store_refuses_fails_alone_and_the_rest_of_its_batch_is_recor
             async with anyio.create_task_group() as tg:
                 tg.start_soon(p.committer.run)
                 op = WriteOp()
-                for n in (1, 3):
+                for n in (1, 3, 4):
                     task = Task(f"p{n}", "demo", "nova", nova.campaign_id, "post_content", Priority.LOW, n, {})
                     op.add(Stmt.INSERT_TASK, task_row(task, 0.0))
                 await p.committer.submit(op)
@@ -56,7 +57,8 @@ def test_a_post_the_store_refuses_fails_alone_and_the_rest_of_its_batch_is_recor
         return receipts, ops
 
     receipts, ops = anyio.run(main)
-    assert [r.ref if isinstance(r, Receipt) else None for r in receipts] == ["outbox:p1", None, "outbox:p3"]
+    assert [r.ref if isinstance(r, Receipt) else None for r in receipts] == ["outbox:p1", None, "outbox:p3", None]
     assert isinstance(receipts[1], StoreError) and "FOREIGN KEY constraint failed" in str(receipts[1])
+    assert isinstance(receipts[3], StoreError) and "CHECK constraint failed" in str(receipts[3])
     assert query(home.db_path, "SELECT task_id FROM outbox ORDER BY task_id") == [("p1",), ("p3",)]
-    assert ops == 4, "not one op for the batch, then one per post"
+    assert ops == 5, "not one op for the batch, then one per post"

@@ -186,3 +186,30 @@ def test_a_chain_appended_at_once_verifies(n: int) -> None:
         assert [r["created_at"] for r in rows] == [e.created_at for e in entries]
         report = verify_rows(signer, rows)
         assert report.ok and report.records == n
+
+
+def _outbox_rows() -> st.SearchStrategy[list[tuple[object, ...]]]:
+    disclosure = st.sampled_from(["[AI]", "#ai"])
+    row = st.tuples(_TEXT, _TEXT, _TEXT, st.sampled_from(["p1", "p2", "p3", "p4", "p5"]), _TEXT, _TEXT, disclosure,
+                    _TEXT, _TIME)  # fmt: skip
+    # the text carries the disclosure (the table's CHECK); task ids repeat: a second post of a task changes nothing
+    return st.lists(row.map(lambda r: (*r[:5], f"{r[5]} {r[6]}", *r[6:])), min_size=BULK_MIN, max_size=40)
+
+
+@settings(max_examples=40, deadline=None)
+@given(_outbox_rows())
+def test_outbox_rows_written_at_once_keep_the_first_post_of_each_task(rows: list[tuple[object, ...]]) -> None:
+    with _stores() as (bulk, one_by_one):
+        seen = _traced(bulk)
+        write_rows(bulk, Stmt.INSERT_OUTBOX, rows)
+        assert _went_at_once(seen, len(rows))
+        one_by_one.executemany(Stmt.INSERT_OUTBOX.value, rows)
+        query = "SELECT * FROM outbox ORDER BY post_id"
+        assert bulk.execute(query).fetchall() == one_by_one.execute(query).fetchall()
+        assert len(bulk.execute(query).fetchall()) == len({r[3] for r in rows})
+
+
+def test_a_post_without_its_disclosure_is_an_error_not_silently_dropped() -> None:
+    row = ("ten", "nova", "c1", "p1", "outbox", "no label here", "[AI-generated]", "w", 0.0)
+    with _stores() as (bulk, _), pytest.raises(sqlite3.IntegrityError, match="CHECK constraint failed"):
+        write_rows(bulk, Stmt.INSERT_OUTBOX, [row])

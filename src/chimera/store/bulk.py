@@ -33,7 +33,9 @@ CHUNKS = (256, 64, 16, 4)
 #: Fewer rows than this go through executemany.
 BULK_MIN = CHUNKS[-1]
 
-_INSERT = re.compile(r"^(INSERT(?: OR IGNORE)? INTO \w+ \([^)]*\)) VALUES \([?, ]+\)$", re.S)
+_INSERT = re.compile(
+    r"^(INSERT(?: OR IGNORE)? INTO \w+ \([^)]*\)) VALUES \([?, ]+\)( ON CONFLICT \([^)]*\) DO NOTHING)?$", re.S
+)
 
 #: The UPDATE statements reading their parameters from ``v(p0, p1, ...)``, one row of ``v`` per row.
 _UPDATES = {
@@ -72,7 +74,7 @@ def chunk_sql(sql: str, rows: int) -> str:
     m = _INSERT.match(sql)
     if m is None:
         raise ValueError(f"not a plain INSERT ... VALUES statement: {sql[:60]}")
-    return f"{m.group(1)} VALUES {_values(width, rows)}"
+    return f"{m.group(1)} VALUES {_values(width, rows)}{m.group(2) or ''}"
 
 
 def _distinct_keys(stmt: Stmt, rows: Sequence[Sequence[Any]]) -> bool:

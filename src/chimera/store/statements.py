@@ -22,9 +22,10 @@ class Stmt(Enum):
         "INSERT OR IGNORE INTO perception_seen (tenant_id, campaign_id, item_id, relevance, seen_at)"
         " VALUES (?, ?, ?, ?, ?)"
     )
+    # a second post for the same task changes nothing; any other broken rule (the disclosure check) is an error
     INSERT_OUTBOX = (
-        "INSERT OR IGNORE INTO outbox (tenant_id, agent_id, campaign_id, task_id, platform, text,"
-        " disclosure, writer, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        "INSERT INTO outbox (tenant_id, agent_id, campaign_id, task_id, platform, text,"
+        " disclosure, writer, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (task_id) DO NOTHING"
     )
     INSERT_RESULT = (
         "INSERT INTO results (task_id, attempt, tenant_id, ok, output, confidence, reasoning,"

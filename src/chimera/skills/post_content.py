@@ -94,7 +94,7 @@ class PostContent:
                     tg.start_soon(publish, name)
 
     async def _finish(self, sent: list[tuple[Task, Receipt | Exception]], done: Done) -> None:
-        """Remember what went out (keyed by the task, so a retried post is remembered once) and hand each on."""
+        """Remember what went out and hand each post's outcome on."""
         published: list[tuple[Task, Receipt]] = []
         for task, receipt in sent:
             if isinstance(receipt, Exception):

@@ -61,6 +61,18 @@ _TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=40)
 _TIME = st.floats(min_value=0, max_value=4e9, allow_nan=False)
 
 
+def _same_as_row_by_row(stmt: Stmt, rows: list[tuple[object, ...]], query: str) -> list[tuple[object, ...]]:
+    """Write ``rows`` in bulk and one by one into two stores; both read back alike (returned)."""
+    with _stores() as (bulk, one_by_one):
+        seen = _traced(bulk)
+        write_rows(bulk, stmt, rows)
+        assert _went_at_once(seen, len(rows))
+        one_by_one.executemany(stmt.value, rows)
+        written: list[tuple[object, ...]] = bulk.execute(query).fetchall()
+        assert written == one_by_one.execute(query).fetchall()
+        return written
+
+
 def _result_rows() -> st.SearchStrategy[list[tuple[object, ...]]]:
     row = st.tuples(
         _TEXT, st.integers(0, 5), _TEXT, st.sampled_from([0, 1]), _TEXT,
@@ -72,13 +84,8 @@ def _result_rows() -> st.SearchStrategy[list[tuple[object, ...]]]:
 @settings(max_examples=60, deadline=None)
 @given(_result_rows())
 def test_inserted_values_come_back_identical(rows: list[tuple[object, ...]]) -> None:
-    with _stores() as (bulk, one_by_one):
-        seen = _traced(bulk)
-        write_rows(bulk, Stmt.INSERT_RESULT, rows)
-        assert _went_at_once(seen, len(rows))
-        one_by_one.executemany(Stmt.INSERT_RESULT.value, rows)
-        query = "SELECT *, typeof(confidence), typeof(error) FROM results ORDER BY rowid"
-        assert bulk.execute(query).fetchall() == one_by_one.execute(query).fetchall()
+    query = "SELECT *, typeof(confidence), typeof(error) FROM results ORDER BY rowid"
+    _same_as_row_by_row(Stmt.INSERT_RESULT, rows, query)
 
 
 def test_chunks_stay_within_the_connections_parameter_limit() -> None:
@@ -199,14 +206,8 @@ def _outbox_rows() -> st.SearchStrategy[list[tuple[object, ...]]]:
 @settings(max_examples=40, deadline=None)
 @given(_outbox_rows())
 def test_outbox_rows_written_at_once_keep_the_first_post_of_each_task(rows: list[tuple[object, ...]]) -> None:
-    with _stores() as (bulk, one_by_one):
-        seen = _traced(bulk)
-        write_rows(bulk, Stmt.INSERT_OUTBOX, rows)
-        assert _went_at_once(seen, len(rows))
-        one_by_one.executemany(Stmt.INSERT_OUTBOX.value, rows)
-        query = "SELECT * FROM outbox ORDER BY post_id"
-        assert bulk.execute(query).fetchall() == one_by_one.execute(query).fetchall()
-        assert len(bulk.execute(query).fetchall()) == len({r[3] for r in rows})
+    written = _same_as_row_by_row(Stmt.INSERT_OUTBOX, rows, "SELECT * FROM outbox ORDER BY post_id")
+    assert len(written) == len({r[3] for r in rows})
 
 
 def test_a_post_without_its_disclosure_is_an_error_not_silently_dropped() -> None:

@@ -333,7 +333,7 @@ def bench(
     workers: Annotated[
         int | None,
         typer.Option(
-            min=1, help="Worker coroutines (default: two per cycle in the window, else one per agent; 16 to 10k)."
+            min=1, help="Worker coroutines (default: one per 16 cycles in the window, else per 16 agents; 16 to 2,000)."
         ),
     ] = None,
     db: Annotated[Path | None, typer.Option(help="Store file to use (default: a temporary file).")] = None,

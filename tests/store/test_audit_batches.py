@@ -8,14 +8,14 @@ from typing import Any
 import anyio
 
 from chimera.store import open_database
-from chimera.store.audit import audit_batch, audit_entry
+from chimera.store.audit import AuditItem, audit_batches, audit_entry
 from chimera.store.audit_log import audit_rows, verify_chain
 from chimera.store.committer import Committer, WriteOp
 from chimera.store.scope import TenantScope
 
 
-def _decision(task: str, agent: str) -> tuple[str, dict[str, object], str | None]:
-    return task, {"attempt": 0, "verdict": "approve"}, agent
+def _decision(task: str, agent: str, tenant: str = "demo") -> AuditItem:
+    return tenant, task, {"attempt": 0, "verdict": "approve"}, agent
 
 
 async def _write_and_read(path: Path) -> dict[str, Any]:
@@ -25,15 +25,10 @@ async def _write_and_read(path: Path) -> dict[str, Any]:
             tg.start_soon(committer.run)
             op = WriteOp()
             op.audit(audit_entry("demo", "spend.auto", "cfo", "k1", {"cents": 5}, "nova"))
-            op.audit(
-                audit_batch(
-                    "demo",
-                    "judge.decision",
-                    "judge",
-                    [_decision("t1", "nova"), _decision("t2", "byte"), _decision("t3", "nova")],
-                )
-            )
-            op.audit(audit_batch("demo", "post.publish", "outbox", [("t9", {"ref": "outbox:t9"}, "vita")]))
+            decisions = [_decision("t1", "nova"), _decision("t2", "byte"), _decision("x1", "ada", "other"),
+                         _decision("t3", "nova")]  # fmt: skip
+            op.audits += audit_batches("judge.decision", "judge", decisions)
+            op.audits += audit_batches("post.publish", "outbox", [("demo", "t9", {"ref": "outbox:t9"}, "vita")])
             await committer.submit(op)
             tg.cancel_scope.cancel()
         scope = TenantScope(db, "demo")
@@ -45,6 +40,7 @@ async def _write_and_read(path: Path) -> dict[str, Any]:
             "two": await audit_rows(scope, limit=2),
             "nova_one": await audit_rows(scope, agent="nova", limit=1),
             "verify": await verify_chain(scope),
+            "other": await audit_rows(TenantScope(db, "other")),
         }
 
 
@@ -72,3 +68,5 @@ def test_a_batch_is_one_chained_row_listed_as_its_items(tmp_path: Path) -> None:
     assert [r["subject"] for r in seen["judge"]] == ["t3", "t2", "t1"]
     assert [r["subject"] for r in seen["two"]] == ["t9", "t3"]
     assert [r["subject"] for r in seen["nova_one"]] == ["t3"]
+    # another tenant's item in the same batch went to that tenant's own chain, as a plain record
+    assert [(r["kind"], r["subject"], r["agent_id"]) for r in seen["other"]] == [("judge.decision", "x1", "ada")]

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from chimera.errors import StoreError
 from chimera.outcomes import gather, value_of
 from chimera.platforms.base import PostRequest, Receipt
-from chimera.store.audit import audit_batch
+from chimera.store.audit import AuditItem, audit_batches
 from chimera.store.committer import Committer, WriteOp
 from chimera.store.statements import Stmt
 
@@ -36,16 +36,15 @@ class LocalOutbox:
         """Record the posts in one transaction; if it fails, each post again alone, so only a bad one fails."""
         op = WriteOp()
         now = time.time()
-        audited: dict[str, list[tuple[str, dict[str, object], str | None]]] = {}
+        audited: list[AuditItem] = []
         for post in posts:
             op.add(Stmt.INSERT_OUTBOX, (
                 post.tenant_id, post.agent_id, post.campaign_id, post.idempotency_key, NAME, post.text,
                 post.disclosure, post.writer, now,
             ))  # fmt: skip
-            ref: dict[str, object] = {"platform": NAME, "ref": f"outbox:{post.idempotency_key}"}
-            audited.setdefault(post.tenant_id, []).append((post.idempotency_key, ref, post.agent_id))
-        for tenant, items in audited.items():  # one chained record lists the batch's posts
-            op.audit(audit_batch(tenant, "post.publish", NAME, items))
+            ref = {"platform": NAME, "ref": f"outbox:{post.idempotency_key}"}
+            audited.append((post.tenant_id, post.idempotency_key, ref, post.agent_id))
+        op.audits += audit_batches("post.publish", NAME, audited)  # one chained record lists the posts
         try:
             await self._committer.submit(op)
         except StoreError as exc:

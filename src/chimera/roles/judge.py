@@ -31,7 +31,7 @@ from chimera.pipeline.tracker import WorkTracker
 from chimera.pipeline.window import CycleWindow
 from chimera.platforms.lengths import length_for
 from chimera.skills.base import FleetView
-from chimera.store.audit import audit_batch, audit_entry
+from chimera.store.audit import AuditItem, audit_batches, audit_entry
 from chimera.store.committer import Committer, WriteOp
 from chimera.store.statements import Stmt
 
@@ -160,7 +160,7 @@ class Judge:
         op = WriteOp()
         follow: list[Task] = []
         decisions = [self.decide(r) for r in batch]
-        audited: dict[str, list[tuple[str, dict[str, object], str | None]]] = {}
+        audited: list[AuditItem] = []
         for d in decisions:
             r, t = d.result, d.result.task
             op.add(Stmt.INSERT_RESULT, (
@@ -171,7 +171,7 @@ class Judge:
             op.add(Stmt.INSERT_DECISION, (
                 t.task_id, t.attempt, t.tenant_id, d.verdict, d.confidence, dumps(d.reasons), now,
             ))  # fmt: skip
-            audited.setdefault(t.tenant_id, []).append((t.task_id, {
+            audited.append((t.tenant_id, t.task_id, {
                 "attempt": t.attempt, "type": t.type, "verdict": d.verdict, "confidence": d.confidence,
             }, t.agent_id))  # fmt: skip
             next_attempt = t.attempt + 1 if d.verdict == Verdict.REJECT else t.attempt
@@ -193,8 +193,7 @@ class Judge:
                     d.confidence, dumps(r.reasoning + d.reasons), dumps(d.reasons[:1] + (
                         [f"sensitive topics: {', '.join(d.sensitive)}"] if d.sensitive else [])), now,
                 ))  # fmt: skip
-        for tenant, items in audited.items():  # one chained record lists the batch's decisions
-            op.audit(audit_batch(tenant, "judge.decision", "judge", items))
+        op.audits += audit_batches("judge.decision", "judge", audited)  # one chained record lists the decisions
         collapsed = self._watch_confidence(decisions)
         for tenant, agent, mean in collapsed:
             op.add(Stmt.PAUSE_AGENT, (now, tenant, agent))

@@ -29,15 +29,24 @@ def audit_entry(
 BATCH_SUFFIX = ".batch"
 
 
-def audit_batch(
-    tenant_id: str, kind: str, actor: str, items: list[tuple[str, dict[str, Any], str | None]]
-) -> AuditEntry:
-    """One record for many ``(subject, detail, agent_id)`` items of ``kind`` (a single item gets a plain record)."""
-    if len(items) == 1:
-        subject, detail, agent_id = items[0]
-        return audit_entry(tenant_id, kind, actor, subject, detail, agent_id)
-    listed = [{"subject": subject, "agent_id": agent_id, "detail": detail} for subject, detail, agent_id in items]
-    return audit_entry(tenant_id, kind + BATCH_SUFFIX, actor, f"{len(items)} records", {"items": listed})
+AuditItem = tuple[str, str, dict[str, Any], str | None]
+"""One item of a batch to audit: ``(tenant_id, subject, detail, agent_id)``."""
+
+
+def audit_batches(kind: str, actor: str, items: list[AuditItem]) -> list[AuditEntry]:
+    """One record per tenant listing its items of ``kind`` (a tenant with a single item gets a plain record)."""
+    by_tenant: dict[str, list[AuditItem]] = {}
+    for item in items:
+        by_tenant.setdefault(item[0], []).append(item)
+    entries = []
+    for tenant_id, own in by_tenant.items():
+        if len(own) == 1:
+            _, subject, detail, agent_id = own[0]
+            entries.append(audit_entry(tenant_id, kind, actor, subject, detail, agent_id))
+            continue
+        listed = [{"subject": subject, "agent_id": agent_id, "detail": detail} for _, subject, detail, agent_id in own]
+        entries.append(audit_entry(tenant_id, kind + BATCH_SUFFIX, actor, f"{len(own)} records", {"items": listed}))
+    return entries
 
 
 async def append_audit(

@@ -10,12 +10,13 @@ import time
 
 import anyio
 
+from chimera.errors import PermissionRefused
 from chimera.mcp.news_client import NewsSource
 from chimera.mcp.permissions import ToolPermissions
 from chimera.models.news import NewsItem
 from chimera.models.work import Result, Task, TaskType
 from chimera.outcomes import each
-from chimera.skills.base import Done, Outcome
+from chimera.skills.base import Done
 
 
 class TrendCache:
@@ -75,7 +76,7 @@ class AnalyzeTrends:
             try:
                 if self._permissions is not None:  # the cache is shared; the allow-list is the asking agent's
                     self._permissions.check(task.agent_id, "news", "fetch_trends")
-            except Exception as exc:
+            except PermissionRefused as exc:
                 await done(task, exc)
                 continue
             wanted.setdefault(str(task.payload.get("topic", "")), []).append(task)
@@ -89,16 +90,13 @@ class AnalyzeTrends:
                 await done(task, self._report(task, topic, items))
 
         async def fetched(i: int, found: list[NewsItem] | Exception) -> None:
-            for task in wanted[stale[i]]:
-                await done(task, self._report(task, stale[i], found))
+            for task in wanted[stale[i]]:  # a failed fetch is the error of every task that asked for it
+                await done(task, found if isinstance(found, Exception) else self._report(task, stale[i], found))
 
         if stale:
             await each(self._cache.get, stale, fetched)
 
-    def _report(self, task: Task, topic: str, found: list[NewsItem] | Exception) -> Outcome:
-        if isinstance(found, Exception):
-            return found
-        items = found
+    def _report(self, task: Task, topic: str, items: list[NewsItem]) -> Result:
         headlines = [i.title for i in items[:5]]
         sources = sorted({i.source for i in items if i.source})
         on_topic = sum(1 for i in items if i.topic == topic or topic in i.tags)

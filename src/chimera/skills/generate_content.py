@@ -8,6 +8,7 @@ can check that it did.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from chimera.errors import ToolError
 from chimera.mcp.memory_client import Recalled
@@ -50,14 +51,13 @@ class GenerateContent:
         if asked:
             await self._provider.write_each([request for _, request, _, _ in asked], drafted)
 
-    async def _recall(self, tasks: list[Task]) -> list[list[Recalled] | Exception | None]:
+    async def _recall(self, tasks: list[Task]) -> Sequence[list[Recalled] | Exception | None]:
         """Each task's earlier posts closest to its story (None: no memory to ask)."""
         if self._memory is None or self._recall_limit <= 0:
             return [None] * len(tasks)
-        found = await self._memory.recall_many(
+        return await self._memory.recall_many(
             [(t.agent_id, str(t.payload.get("headline", "")), self._recall_limit) for t in tasks]
         )
-        return list(found)
 
     def _recalled(
         self, task: Task, recall: list[Recalled] | Exception | None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from chimera.governance.output_checks import EMAIL, HUMAN_CLAIM, LINK, PHONE, STREET, link_allowed, output_problems
@@ -67,11 +67,18 @@ _PIECES = st.sampled_from([
     "api_key", "API-KEY", "access_token", "Secret", "passwd", "password", " = ", ": ", "I am a ", "I'M ", "real ",
     "human", "Person", "not an ", "AI", "bot", "@", "example.org", ".com", "+1 ", "415", "555 0100", "221 ",
     "Baker ", "Street", "Rd", "https://", "HTTP://", "www.", "evil.example/x", "\u212a", "\u017f", "\u0130",
-    "\u0661\u0662\u0663", "abcdefghijklmnopqrstuvwxyz0123", " ", ".", "solar", "news",
+    "\u0661\u0662\u0663", "abcdefghijklmnopqrstuvwxyz0123", " ", ".", "solar", "news", "\t", "\n", "  ", "7",
+    "Agent 12 on topic07",
 ])  # fmt: skip
 
 
 @settings(max_examples=400, deadline=None)
+@example("Write to 221\tBaker Street.")
+@example("Write to 221  Baker Street.")
+@example("Write to 221\n\x1cBaker Street.")
+@example("Write to \u0662\u0662\u0661 Baker Street.")
+@example("Call 415 555\t0100 9")
+@example("Agent 12 on topic07: not a secret")
 @given(st.lists(st.one_of(_PIECES, st.text(max_size=6)), max_size=14).map("".join))
 def test_the_cheap_pre_tests_never_change_a_verdict(text: str) -> None:
     assert output_problems(text, ["example.org"]) == _every_pattern(text, ["example.org"])

@@ -43,31 +43,45 @@ SECRET_HINTS = ("sk-", "ghp_", "gho_", "ghs_", "github_pat_", "xox", "akia", "be
 HUMAN_HINTS = ("human", "person", "not a")
 LINK_HINTS = ("http", "www.")
 _DIGIT = re.compile(r"\d")
+_ASCII_DIGITS = b"0123456789"
 #: What every street address matches first: a number, spaces, a capitalised word.
 _NUMBER_THEN_NAME = re.compile(r"\d\s+[A-Z]")
+#: The same for ASCII text, where ``\d`` is 0-9: a character set is found twice as fast as a category.
+_ASCII_NUMBER_THEN_NAME = re.compile(r"[0-9]\s+[A-Z]")
 #: A phone number has at least this many digits (PHONE: one digit, then eight or more).
 PHONE_DIGITS = 9
+
+
+def _contains_any(text: str, hints: tuple[str, ...]) -> bool:
+    for hint in hints:  # noqa: SIM110 (a plain loop: half the cost of any() over a generator)
+        if hint in text:
+            return True
+    return False
 
 
 def output_problems(text: str, link_allowlist: list[str]) -> list[str]:
     """Why ``text`` must not be published; empty when it may."""
     found: list[str] = []
-    lowered = text.lower()
-    ascii_only = text.isascii()
-
-    def hinted(hints: tuple[str, ...]) -> bool:
-        return not ascii_only or any(h in lowered for h in hints)
-
-    if hinted(SECRET_HINTS) and any(shape.search(text) for shape in SECRET_SHAPES):
+    if text.isascii():
+        lowered = text.lower()
+        secret, human = _contains_any(lowered, SECRET_HINTS), _contains_any(lowered, HUMAN_HINTS)
+        link = _contains_any(lowered, LINK_HINTS)
+        raw = text.encode()
+        digits = len(raw) - len(raw.translate(None, _ASCII_DIGITS))  # counted in C, with no match objects
+        number_then_name = _ASCII_NUMBER_THEN_NAME
+    else:
+        secret = human = link = True
+        digits = len(_DIGIT.findall(text))
+        number_then_name = _NUMBER_THEN_NAME
+    if secret and any(shape.search(text) for shape in SECRET_SHAPES):
         found.append("contains something shaped like a secret (key, token or password)")
-    if hinted(HUMAN_HINTS) and HUMAN_CLAIM.search(text):
+    if human and HUMAN_CLAIM.search(text):
         found.append("claims to be human")
-    digits = len(_DIGIT.findall(text))
     if ("@" in text and EMAIL.search(text)) or (digits >= PHONE_DIGITS and PHONE.search(text)):
         found.append("contains personal data (email or phone number)")
-    if digits and _NUMBER_THEN_NAME.search(text) and STREET.search(text):
+    if digits and number_then_name.search(text) and STREET.search(text):
         found.append("contains personal data (a street address)")
-    if not hinted(LINK_HINTS):
+    if not link:
         return found
     links = [u for u in LINK.findall(text) if not link_allowed(u, link_allowlist)]
     if links:

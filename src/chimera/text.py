@@ -156,14 +156,36 @@ def stem(word: str) -> str:
     return word
 
 
+#: For ASCII text, as bytes: every character that cannot be part of a word (all but a-z, 0-9, ' and -) to a space.
+_APART = bytes(c if re.fullmatch(r"[a-z0-9'-]", chr(c)) else 0x20 for c in range(256))
+
+
 def words(text: str) -> list[str]:
     """Lower-cased word tokens, hyphenated words split into their parts too."""
+    lowered = text.lower()
+    if lowered.isascii() and "'" not in lowered and "-" not in lowered:
+        # every word is a run of a-z and 0-9, and everything else parts them: split in C (a quarter of findall)
+        return lowered.encode().translate(_APART).decode().split()
     out: list[str] = []
-    for token in _WORD.findall(text.lower()):
+    for token in _WORD.findall(lowered):
         out.append(token)
         if "-" in token:
             out.extend(token.split("-"))
     return out
+
+
+#: The keyword each word seen so far stands for ("" for a stopword or a single letter): most of a
+#: new text's words are not new, and a lookup costs a fifth of the stemming it saves.
+_KEYWORD_OF: dict[str, str] = {}
+#: Distinct words remembered before the memo starts afresh (it only ever saves work).
+KEYWORD_MEMO_LIMIT = 200_000
+
+
+def _keyword_of(word: str) -> str:
+    if len(_KEYWORD_OF) >= KEYWORD_MEMO_LIMIT:
+        _KEYWORD_OF.clear()
+    keyword = _KEYWORD_OF[word] = stem(word) if len(word) > 1 and word not in STOPWORDS else ""
+    return keyword
 
 
 @lru_cache(maxsize=32_768)
@@ -171,9 +193,16 @@ def text_keywords(text: str) -> frozenset[str]:
     """Stemmed content words (no stopwords, no single letters) of one text; memoised.
 
     Headlines, goals and templates repeat across thousands of agents, so the
-    Judge and perception mostly hit the cache.
+    Judge and perception mostly hit the cache; a new text's words mostly
+    have been seen, and their keywords are looked up rather than stemmed again.
     """
-    return frozenset(stem(w) for w in words(text) if len(w) > 1 and w not in STOPWORDS)
+    tokens = words(text)
+    try:  # every word seen before: looked up in C
+        found = set(map(_KEYWORD_OF.__getitem__, tokens))
+    except KeyError:
+        found = {_keyword_of(word) if (known := _KEYWORD_OF.get(word)) is None else known for word in tokens}
+    found.discard("")
+    return frozenset(found)
 
 
 def keywords(*texts: str | Iterable[str]) -> frozenset[str]:

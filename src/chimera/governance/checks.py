@@ -131,8 +131,12 @@ def assess_post(
 def assess_trends(output: dict[str, Any]) -> Assessment:
     """Checks for a trend analysis: headlines found, on the topic, from several sources."""
     count = int(output.get("count", 0))
-    on_topic = int(output.get("on_topic", count))
-    sources = len(output.get("sources", []))
+    return _trends_assessment(count, int(output.get("on_topic", count)), len(output.get("sources", [])))
+
+
+@lru_cache(maxsize=1_024)
+def _trends_assessment(count: int, on_topic: int, sources: int) -> Assessment:
+    """The assessment of a trend analysis by its three counts (immutable: the agents of a topic share it)."""
     checks = [
         Check("coverage", min(1.0, count / 2), 0.6, f"{count} headlines"),
         Check("on_topic", on_topic / count if count else 0.0, 0.3, f"{on_topic} of them on the topic"),

@@ -7,6 +7,7 @@ it (an MCP call per agent would cost more than the rest of the cycle).
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import anyio
 
@@ -68,6 +69,8 @@ class AnalyzeTrends:
     def __init__(self, cache: TrendCache, permissions: ToolPermissions | None = None) -> None:
         self._cache = cache
         self._permissions = permissions
+        #: per topic: the items last summarised, and their summary (each result gets copies of its own)
+        self._summaries: dict[str, tuple[list[NewsItem], dict[str, Any], str]] = {}
 
     async def run_batch(self, tasks: list[Task], done: Done) -> None:
         """Fetch (or reuse) each topic's trends once, concurrently, and report every task's top headlines."""
@@ -97,24 +100,33 @@ class AnalyzeTrends:
             await each(self._cache.get, stale, fetched)
 
     def _report(self, task: Task, topic: str, items: list[NewsItem]) -> Result:
-        headlines = [i.title for i in items[:5]]
-        sources = sorted({i.source for i in items if i.source})
-        on_topic = sum(1 for i in items if i.topic == topic or topic in i.tags)
-        velocity = max((i.velocity for i in items), default=0)
+        output, reason = self._summary(topic, items)
         return Result(
             task=task,
             ok=True,
-            output={
-                "topic": topic,
-                "count": len(items),
-                "on_topic": on_topic,
-                "headlines": headlines,
-                "sources": sources,
-                "top_trend": items[0].trend if items else 0.0,
-                "velocity": velocity,
-                "via": self._cache.source_name,
-            },
+            output={**output, "headlines": list(output["headlines"]), "sources": list(output["sources"])},
             confidence=1.0 if items else 0.0,
-            reasoning=[f"{len(items)} items on '{topic}' from {len(sources)} sources"],
+            reasoning=[reason],
             produced_by=self._cache.source_name,
         )
+
+    def _summary(self, topic: str, items: list[NewsItem]) -> tuple[dict[str, Any], str]:
+        """The topic's summary of these items: made once per fetch, as every agent on the topic asks for it."""
+        known = self._summaries.get(topic)
+        if known is not None and known[0] is items:
+            return known[1], known[2]
+        headlines = [i.title for i in items[:5]]
+        sources = sorted({i.source for i in items if i.source})
+        output = {
+            "topic": topic,
+            "count": len(items),
+            "on_topic": sum(1 for i in items if i.topic == topic or topic in i.tags),
+            "headlines": headlines,
+            "sources": sources,
+            "top_trend": items[0].trend if items else 0.0,
+            "velocity": max((i.velocity for i in items), default=0),
+            "via": self._cache.source_name,
+        }
+        reason = f"{len(items)} items on '{topic}' from {len(sources)} sources"
+        self._summaries[topic] = (items, output, reason)
+        return output, reason

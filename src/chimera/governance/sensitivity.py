@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
-from chimera.text import keywords
+from chimera.text import keywords, text_keywords
 
 #: Words (stemmed) that mark a text as touching a sensitive topic.
 LEXICON: dict[str, frozenset[str]] = {
@@ -75,18 +76,20 @@ LEXICON: dict[str, frozenset[str]] = {
 _STEMMED: dict[str, frozenset[str]] = {name: keywords(words) for name, words in LEXICON.items()}
 
 
+@lru_cache(maxsize=32_768)
+def _lexicons_touched(text: str) -> frozenset[str]:
+    """The lexicons (by topic) that share a keyword with ``text``; memoised, as headlines repeat across agents."""
+    found = text_keywords(text)
+    return frozenset(name for name, lexicon in _STEMMED.items() if not found.isdisjoint(lexicon))
+
+
 def sensitive_topics(
     configured: Iterable[str], *, topic: str, tags: Iterable[str] = (), text: str = "", texts: Iterable[str] = ()
 ) -> list[str]:
     """The configured sensitive topics that the task's topic, tags or text touch, sorted."""
     wanted = {t.lower() for t in configured}
-    marked = {g.lower() for g in tags}  # once per call, not once per configured topic
-    marked.add(topic.lower())
-    hits = wanted & marked
-    found = keywords(text, texts)
-    if found:
-        for name in wanted - hits:
-            lexicon = _STEMMED.get(name)
-            if lexicon is not None and not found.isdisjoint(lexicon):
-                hits.add(name)
-    return sorted(hits)
+    touched = {g.lower() for g in tags}
+    touched.add(topic.lower())
+    for part in (text, *texts):
+        touched |= _lexicons_touched(part)
+    return sorted(wanted & touched)

@@ -73,30 +73,34 @@ def _same_as_row_by_row(stmt: Stmt, rows: list[tuple[object, ...]], query: str) 
         return written
 
 
-def _result_rows() -> st.SearchStrategy[list[tuple[object, ...]]]:
+_CONFIDENCE = st.floats(min_value=0, max_value=1, allow_nan=False)
+
+
+def _attempt_rows() -> st.SearchStrategy[list[tuple[object, ...]]]:
     row = st.tuples(
-        _TEXT, st.integers(0, 5), _TEXT, st.sampled_from([0, 1]), _TEXT,
-        st.floats(min_value=0, max_value=1, allow_nan=False), _TEXT, st.none() | _TEXT, _TEXT, _TIME,
+        _TEXT, st.integers(0, 5), _TEXT, st.sampled_from([0, 1]), _TEXT, _CONFIDENCE, _TEXT, st.none() | _TEXT,
+        _TEXT, _TIME, st.sampled_from(["approve", "escalate", "reject"]), _CONFIDENCE, _TEXT, _TIME,
     )  # fmt: skip
     return st.lists(row, min_size=BULK_MIN, max_size=80, unique_by=lambda r: (r[0], r[1]))
 
 
 @settings(max_examples=60, deadline=None)
-@given(_result_rows())
+@given(_attempt_rows())
 def test_inserted_values_come_back_identical(rows: list[tuple[object, ...]]) -> None:
-    query = "SELECT *, typeof(confidence), typeof(error) FROM results ORDER BY rowid"
-    _same_as_row_by_row(Stmt.INSERT_RESULT, rows, query)
+    query = "SELECT *, typeof(confidence), typeof(error), typeof(judged_confidence) FROM attempts ORDER BY rowid"
+    _same_as_row_by_row(Stmt.INSERT_ATTEMPT, rows, query)
 
 
 def test_chunks_stay_within_the_connections_parameter_limit() -> None:
-    rows = [(f"t{n}", 0, "ten", 1, "{}", 0.5, "[]", None, "w", float(n)) for n in range(50)]
+    rows = [(f"t{n}", 0, "ten", 1, "{}", 0.5, "[]", None, "w", float(n), "approve", 0.9, "[]", float(n))
+            for n in range(50)]  # fmt: skip
     with _stores() as (bulk, _):
-        bulk.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 100)  # 16 rows of 10 would need 160
+        bulk.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 100)  # 16 rows of 14 would need 224
         seen = _traced(bulk)
-        write_rows(bulk, Stmt.INSERT_RESULT, rows)
+        write_rows(bulk, Stmt.INSERT_ATTEMPT, rows)
         sizes = [sql.count("), (") + 1 for sql in seen if sql.startswith("INSERT")]
         assert max(sizes) == 4 and sum(sizes) == 50
-        assert bulk.execute("SELECT COUNT(*) FROM results").fetchone()[0] == 50
+        assert bulk.execute("SELECT COUNT(*) FROM attempts").fetchone()[0] == 50
 
 
 _STATUS = st.sampled_from(["pending", "blocked", "done", "review"])

@@ -66,7 +66,8 @@ def test_many_ops_share_few_transactions(tmp_path: Path) -> None:
 
 def test_a_failing_op_fails_alone(tmp_path: Path) -> None:
     bad = WriteOp()
-    bad.add(Stmt.INSERT_DECISION, ("no-such-task", 0, "t", "approve", 0.9, "[]", 0.0))  # FK violation
+    no_such_task = ("no-such-task", 0, "t", 1, "{}", 0.9, "[]", None, "w", 0.0, "approve", 0.9, "[]", 0.0)
+    bad.add(Stmt.INSERT_ATTEMPT, no_such_task)  # FK violation
     ops = [_audit(1), bad, _audit(2)]
     _, errors = anyio.run(_submit_all, tmp_path / "c.db", ops)
     assert errors[0] is None and errors[2] is None

@@ -135,3 +135,65 @@ def test_a_statement_answered_locked_at_once_is_retried_until_the_lock_is_gone(t
     anyio.run(_create_while_another_holds_the_lock, tmp_path / "l.db", 0.3)
     tables = sqlite3.connect(tmp_path / "l.db").execute("SELECT name FROM sqlite_master").fetchall()
     assert tables == [("waited",)]
+
+
+def _store_at_version(path: Path, version: int) -> sqlite3.Connection:
+    """A store file made by the first ``version`` migrations, as an older Chimera left it."""
+    from chimera.store.database import split_statements
+    from chimera.store.schema import MIGRATIONS
+
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA foreign_keys = ON")
+    for migration in MIGRATIONS[:version]:
+        for statement in split_statements(migration):
+            conn.execute(statement)
+    conn.execute(f"PRAGMA user_version = {version}")
+    conn.execute("INSERT INTO tenants (tenant_id, created_at) VALUES ('t', 0)")
+    conn.execute("INSERT INTO agents VALUES ('t', 'a', 'A', '{}', 'active', 0)")
+    conn.execute("INSERT INTO campaigns (tenant_id, campaign_id, agent_id, goal, topics_json, platforms_json,"
+                 " budget_cents, status, declared_status, updated_at)"
+                 " VALUES ('t', 'c', 'a', 'g', '[]', '[]', 0, 'active', 'active', 0)")  # fmt: skip
+    for task in ("k1", "k2"):
+        conn.execute("INSERT INTO tasks (task_id, tenant_id, agent_id, campaign_id, type, priority, seq, status,"
+                     " attempt, payload, created_at, updated_at) VALUES (?, 't', 'a', 'c', 'generate_content', 1,"
+                     " 1, 'done', 1, '{}', 0, 0)", (task,))  # fmt: skip
+    return conn
+
+
+def _attempt_rows(path: Path, table: str) -> list[tuple[object, ...]]:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(f"SELECT * FROM {table} ORDER BY task_id, attempt").fetchall()
+    finally:
+        conn.close()
+
+
+def test_results_and_decisions_of_an_older_store_become_one_row_each(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    conn = _store_at_version(path, 5)
+    for task, attempt, verdict in (("k1", 0, "reject"), ("k1", 1, "approve"), ("k2", 0, "escalate")):
+        conn.execute("INSERT INTO results VALUES (?, ?, 't', 1, '{\"text\": \"hi\"}', 0.5, '[\"r\"]', NULL, 'w', 1.5)",
+                     (task, attempt))  # fmt: skip
+        conn.execute("INSERT INTO decisions VALUES (?, ?, 't', ?, 0.25, '[\"why\"]', 2.5)", (task, attempt, verdict))
+    before = {t: _attempt_rows(path, t) for t in ("results", "decisions")}
+    conn.close()
+    assert anyio.run(_pragmas, path)["user_version"] == SCHEMA_VERSION
+    assert {t: _attempt_rows(path, t) for t in ("results", "decisions")} == before  # read as before, as views
+    merged = _attempt_rows(path, "attempts")
+    assert [(r[0], r[1], r[10], r[11], r[12], r[13]) for r in merged] == [
+        ("k1", 0, "reject", 0.25, '["why"]', 2.5), ("k1", 1, "approve", 0.25, '["why"]', 2.5),
+        ("k2", 0, "escalate", 0.25, '["why"]', 2.5),
+    ]  # fmt: skip
+
+
+def test_a_result_without_its_decision_stops_the_migration_and_changes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    conn = _store_at_version(path, 5)
+    conn.execute("INSERT INTO results VALUES ('k1', 0, 't', 1, '{}', 0.5, '[]', NULL, 'w', 1.5)")
+    conn.close()
+    with pytest.raises(StoreError, match=r"migration 6 failed.*NOT NULL constraint failed: attempts\.verdict"):
+        anyio.run(_pragmas, path)
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone() == (5,)
+    assert conn.execute("SELECT task_id, attempt FROM results").fetchall() == [("k1", 0)]
+    conn.close()

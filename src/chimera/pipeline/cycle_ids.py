@@ -1,7 +1,7 @@
 """Cycle ids that sort by the time they were made.
 
 A cycle's tasks are ``<cycle id>-a``, ``-c``, ``-p``; their ids key the
-tasks, results, decisions and outbox tables. Random ids put every new row on
+tasks, attempts and outbox tables. Random ids put every new row on
 a random page of those B-trees, so each commit rewrote one page per row and
 the store wrote ~6× its own size. Ids that grow with time append at the right
 edge instead: a commit touches a few pages per table (at 10,000 agents the

@@ -1,9 +1,9 @@
 """Judge: checks every result, bands it, and commits the decision with its consequences.
 
-One transaction per batch writes, for each result: the result row, the
-decision row (primary key (task, attempt), so a second decision cannot be
-written), the task's new status, and what follows: the blocked post task
-released with the approved text, a retry, or a review item.
+One transaction per batch writes, for each result: its ``attempts`` row, the
+result and the decision together (primary key (task, attempt), so a second
+decision cannot be written), the task's new status, and what follows: the
+blocked post task released with the approved text, a retry, or a review item.
 """
 
 from __future__ import annotations
@@ -163,13 +163,10 @@ class Judge:
         audited: list[AuditItem] = []
         for d in decisions:
             r, t = d.result, d.result.task
-            op.add(Stmt.INSERT_RESULT, (
-                t.task_id, t.attempt, t.tenant_id, int(r.ok), dumps(r.output), r.confidence,
-                dumps(r.reasoning), r.error, r.produced_by, now,
-            ))  # fmt: skip
             # a Verdict is a str (stored and encoded as its value): no Enum .value lookup per row
-            op.add(Stmt.INSERT_DECISION, (
-                t.task_id, t.attempt, t.tenant_id, d.verdict, d.confidence, dumps(d.reasons), now,
+            op.add(Stmt.INSERT_ATTEMPT, (
+                t.task_id, t.attempt, t.tenant_id, int(r.ok), dumps(r.output), r.confidence,
+                dumps(r.reasoning), r.error, r.produced_by, now, d.verdict, d.confidence, dumps(d.reasons), now,
             ))  # fmt: skip
             audited.append((t.tenant_id, t.task_id, {
                 "attempt": t.attempt, "type": t.type, "verdict": d.verdict, "confidence": d.confidence,

@@ -375,6 +375,41 @@ MIGRATIONS: tuple[str, ...] = (
     ) STRICT;
     CREATE INDEX deliveries_sent ON deliveries(tenant_id, platform, sent_at) WHERE state = 'sent';
     """,
+    # 6: a judged attempt is one row: the skill's result and the Judge's decision, written together anyway.
+    # One row per (task, attempt) still makes "decided twice" impossible; ``results`` and ``decisions``
+    # stay as views for readers. A result without its decision (never written) fails the migration.
+    """
+    CREATE TABLE attempts (
+        task_id            TEXT NOT NULL REFERENCES tasks(task_id),
+        attempt            INTEGER NOT NULL,
+        tenant_id          TEXT NOT NULL,
+        ok                 INTEGER NOT NULL CHECK (ok IN (0, 1)),
+        output             TEXT NOT NULL,
+        confidence         REAL NOT NULL CHECK (confidence BETWEEN 0 AND 1),
+        reasoning          TEXT NOT NULL,
+        error              TEXT,
+        produced_by        TEXT NOT NULL,
+        created_at         REAL NOT NULL,
+        verdict            TEXT NOT NULL CHECK (verdict IN ('approve', 'escalate', 'reject')),
+        judged_confidence  REAL NOT NULL CHECK (judged_confidence BETWEEN 0 AND 1),
+        reasons            TEXT NOT NULL,
+        decided_at         REAL NOT NULL,
+        PRIMARY KEY (task_id, attempt)
+    ) STRICT;
+    INSERT INTO attempts (task_id, attempt, tenant_id, ok, output, confidence, reasoning, error, produced_by,
+                          created_at, verdict, judged_confidence, reasons, decided_at)
+        SELECT r.task_id, r.attempt, r.tenant_id, r.ok, r.output, r.confidence, r.reasoning, r.error,
+               r.produced_by, r.created_at, d.verdict, d.confidence, d.reasons, d.decided_at
+        FROM results r LEFT JOIN decisions d ON d.task_id = r.task_id AND d.attempt = r.attempt;
+    DROP TABLE decisions;
+    DROP TABLE results;
+    CREATE VIEW results AS
+        SELECT task_id, attempt, tenant_id, ok, output, confidence, reasoning, error, produced_by, created_at
+        FROM attempts;
+    CREATE VIEW decisions AS
+        SELECT task_id, attempt, tenant_id, verdict, judged_confidence AS confidence, reasons, decided_at
+        FROM attempts;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -27,13 +27,11 @@ class Stmt(Enum):
         "INSERT INTO outbox (tenant_id, agent_id, campaign_id, task_id, platform, text,"
         " disclosure, writer, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (task_id) DO NOTHING"
     )
-    INSERT_RESULT = (
-        "INSERT INTO results (task_id, attempt, tenant_id, ok, output, confidence, reasoning,"
-        " error, produced_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-    )
-    INSERT_DECISION = (
-        "INSERT INTO decisions (task_id, attempt, tenant_id, verdict, confidence, reasons, decided_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)"
+    # a result and its decision, one row: the primary key (task, attempt) refuses a second decision
+    INSERT_ATTEMPT = (
+        "INSERT INTO attempts (task_id, attempt, tenant_id, ok, output, confidence, reasoning, error, produced_by,"
+        " created_at, verdict, judged_confidence, reasons, decided_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     )
     SETTLE_TASK = (
         "UPDATE tasks SET status = ?, attempt = ?, updated_at = ?"

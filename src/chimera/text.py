@@ -163,11 +163,26 @@ _APART = bytes(c if re.fullmatch(r"[a-z0-9'-]", chr(c)) else 0x20 for c in range
 def words(text: str) -> list[str]:
     """Lower-cased word tokens, hyphenated words split into their parts too."""
     lowered = text.lower()
-    if lowered.isascii() and "'" not in lowered and "-" not in lowered:
-        # every word is a run of a-z and 0-9, and everything else parts them: split in C (a quarter of findall)
-        return lowered.encode().translate(_APART).decode().split()
+    if not lowered.isascii():
+        return _split_hyphenated(_WORD.findall(lowered))
+    # Every character but a-z, 0-9, ' and - parts words, so the text splits (in C) into runs, and no
+    # word spans two runs. A run without ' or - is one word; only the others need the expression.
+    runs = lowered.encode().translate(_APART).decode().split()
+    if "'" not in lowered and "-" not in lowered:
+        return runs
     out: list[str] = []
-    for token in _WORD.findall(lowered):
+    for run in runs:
+        if "'" in run or "-" in run:
+            out += _split_hyphenated(_WORD.findall(run))
+        else:
+            out.append(run)
+    return out
+
+
+def _split_hyphenated(tokens: list[str]) -> list[str]:
+    """The tokens, each hyphenated one followed by its parts."""
+    out: list[str] = []
+    for token in tokens:
         out.append(token)
         if "-" in token:
             out.extend(token.split("-"))

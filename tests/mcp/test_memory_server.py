@@ -228,3 +228,24 @@ def test_a_memory_file_from_before_stored_terms_is_ranked_and_kept(tmp_path: Pat
         store.close()
     stored = sqlite3.connect(path).execute("SELECT memory_id, terms FROM memories ORDER BY memory_id").fetchall()
     assert stored == [(1, None), (2, None), (new_id, "solar price fall again energy")]
+
+
+def test_a_key_stores_once_within_a_batch_across_batches_and_per_agent(tmp_path: Path) -> None:
+    from chimera.mcp.servers.memory_store import NewMemory
+
+    store = MemoryStore(tmp_path / "m.db", "demo")
+    try:
+        first = store.store_many([
+            NewMemory("nova", "solar post", key="t1"), NewMemory("byte", "solar post", key="t1"),
+            NewMemory("nova", "solar post, sent twice", key="t1"), NewMemory("nova", "no key"),
+            NewMemory("nova", "no key"),
+        ])  # fmt: skip
+        assert first[0] == first[2] and len({first[0], first[1], first[3], first[4]}) == 4
+        again = store.store_many([NewMemory("byte", "later", key="t1"), NewMemory("nova", "new", key="t2")])
+        assert again[0] == first[1] and again[1] not in first
+        assert store.forget("nova", first[0])
+        (fresh,) = store.store_many([NewMemory("nova", "stored again", key="t1")])
+        assert fresh not in first + again
+        assert [m.content for m in store.search("nova", "stored again", 5)][:1] == ["stored again"]
+    finally:
+        store.close()

@@ -59,7 +59,10 @@ class ProviderBook:
 
     def provider_for(self, agent_id: str) -> LLMProvider:
         """The provider that writes for ``agent_id``."""
-        return self._providers[self._choice.get(agent_id, self._default)]
+        return self._providers[self._name_for(agent_id)]
+
+    def _name_for(self, agent_id: str) -> str:
+        return self._choice.get(agent_id, self._default)
 
     async def write(self, request: ContentRequest) -> Draft:
         """Write with the persona's provider."""
@@ -69,7 +72,7 @@ class ProviderBook:
         """Each request with its persona's provider: the providers at once, each draft handed on when it is in."""
         groups: dict[str, list[int]] = {}
         for i, request in enumerate(requests):
-            groups.setdefault(self._choice.get(request.persona.agent_id, self._default), []).append(i)
+            groups.setdefault(self._name_for(request.persona.agent_id), []).append(i)
 
         async def write_group(name: str) -> None:
             indexes = groups[name]

@@ -87,7 +87,8 @@ class MemoryClient:
             pending: _Pending[dict[str, Any], Res] = _Pending(request)
             line.append(pending)
             asked.append(pending)
-        self._wake.set()
+        if line:
+            self._wake.set()
         outcomes: list[Res | Exception] = []
         for item in asked:  # one batch answers them all: only the first wait suspends
             if isinstance(item, Exception):

@@ -147,6 +147,14 @@ STOPWORDS = frozenset(
 )
 
 
+def contains_any(text: str, needles: tuple[str, ...]) -> bool:
+    """Whether any of ``needles`` occurs in ``text`` (a plain loop: half the cost of any() over a generator)."""
+    for needle in needles:  # noqa: SIM110
+        if needle in text:
+            return True
+    return False
+
+
 def stem(word: str) -> str:
     """A tiny suffix stripper: enough to match 'batteries' with 'battery' and 'agents' with 'agent'."""
     if len(word) > 4 and word.endswith("ies"):

@@ -18,14 +18,14 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 
 from chimera.errors import ToolError
 from chimera.governance.security.intent import Intent, intents
 from chimera.governance.security.normalize import normalize
-from chimera.governance.security.rules import RULES
+from chimera.governance.security.rules import RULES, Rule
 from chimera.models.config import SecurityPolicy
 from chimera.models.news import NewsItem
 from chimera.store.audit import audit_entry
@@ -105,18 +105,20 @@ def _reported(view: str, start: int, end: int) -> bool:
     return inside and _REPORTING.search(_QUOTED.sub(" ", view)) is not None
 
 
-def scan(text: str) -> tuple[float, list[str], str]:
+def scan(text: str, rules: Sequence[Rule] = RULES) -> tuple[float, list[str], str]:
     """Score a text by the rules alone: (score, signals, sanitised text)."""
     n = normalize(text)
     weights: dict[str, float] = {}
-    for rule in RULES:
+    for rule in rules:
         best = 0.0
         for view in n.views:
+            if not rule.could_match(view):  # most text holds none of a rule's words: skip its pattern
+                continue
             for m in rule.pattern.finditer(view):
                 w = rule.weight * (REPORTED_FACTOR if _reported(view, m.start(), m.end()) else 1.0)
                 best = max(best, w)
         for segment in n.hidden:
-            if rule.pattern.search(segment):
+            if rule.could_match(segment) and rule.pattern.search(segment):
                 best = max(best, min(0.99, rule.weight + HIDDEN_BOOST))
         if best:
             weights[f"{rule.category}:{rule.name}"] = best

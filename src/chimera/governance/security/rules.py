@@ -10,17 +10,24 @@ both sides and ``chimera security eval`` measures them.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from chimera.governance.security.literals import could_match, required_literals
 
 
 @dataclass(frozen=True, slots=True)
 class Rule:
-    """One attack pattern."""
+    """One attack pattern, and the literals a text needs to hold one of for it to match (see literals.py)."""
 
     name: str
     category: str
     weight: float
     pattern: re.Pattern[str]
+    literals: tuple[str, ...] | None = field(default=None, compare=False)
+
+    def could_match(self, text: str) -> bool:
+        """False only where the pattern cannot match: ``text`` holds none of its literals."""
+        return could_match(self.literals, text)
 
 
 #: Within one sentence: a dot ends it unless a word character follows (9.99, evil.example, 0x...).
@@ -28,7 +35,8 @@ _SAME_SENTENCE = "(?:[^.\\n]|\\.(?=\\w))"
 
 
 def _r(name: str, category: str, weight: float, pattern: str) -> Rule:
-    return Rule(name, category, weight, re.compile(pattern.replace("[^.\\n]", _SAME_SENTENCE)))
+    compiled = re.compile(pattern.replace("[^.\\n]", _SAME_SENTENCE))
+    return Rule(name, category, weight, compiled, required_literals(compiled))
 
 
 _PRIOR = r"(?:previous|prev|prior|above|earlier|preceding|foregoing|all|any|every|your|the|these|those|system|original|initial|existing|old|current)"

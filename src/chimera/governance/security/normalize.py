@@ -96,6 +96,8 @@ _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‟": '"', "«": '
 
 def fold(text: str) -> str:
     """Compatibility-normalised, confusables mapped, accents removed, lower-cased, whitespace collapsed."""
+    if text.isascii():  # no normal form, map or accent changes an ASCII character
+        return " ".join(text.lower().split())
     text = unicodedata.normalize("NFKC", text).translate(CONFUSABLES).translate(_QUOTES)
     text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     return " ".join(text.lower().split())
@@ -117,8 +119,14 @@ def _join_spaced(m: re.Match[str]) -> str:
     return "".join(" " if c in " .-_*" and c != inner else ("" if c == inner else c) for c in run)
 
 
-def normalize(text: str) -> Normalized:
-    """The scan views, hidden segments, sanitised text and evasion signals of ``text``."""
+#: The ASCII characters ``visible_text`` drops: the controls but tab and newline.
+_ASCII_CONTROLS = {c: None for c in [*range(32), 127] if chr(c) not in "\n\t"}
+
+
+def visible_text(text: str) -> tuple[str, list[str]]:
+    """``text`` without invisible and control characters (but tab and newline), and the evasions seen in it."""
+    if text.isascii():  # no format characters, one script, no look-alike forms: only controls to drop
+        return text.translate(_ASCII_CONTROLS), []
     evasions: list[str] = []
     invisible = [c for c in text if unicodedata.category(c) == "Cf" or c in "\u00ad\u180e"]
     if invisible:
@@ -131,7 +139,12 @@ def normalize(text: str) -> Normalized:
         r"[\uff00-\uffef\U0001d400-\U0001d7ff]", visible
     ):
         evasions.append("look-alike letter forms")
+    return visible, evasions
 
+
+def normalize(text: str) -> Normalized:
+    """The scan views, hidden segments, sanitised text and evasion signals of ``text``."""
+    visible, evasions = visible_text(text)
     hidden: list[str] = []
     comments = [c for c in _COMMENT.findall(visible) if c.strip()]
     if comments:

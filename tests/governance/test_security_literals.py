@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from chimera.governance.security.evaluate import load_corpus
 from chimera.governance.security.gateway import scan
+from chimera.governance.security.intent import _GUARDED
 from chimera.governance.security.literals import could_match, required_literals
 from chimera.governance.security.rules import RULES, Rule
 
@@ -52,6 +53,15 @@ def test_no_text_a_rule_matches_is_ruled_out(data: st.DataObject) -> None:
     text = data.draw(st.from_regex(rule.pattern))  # a match, with any text around it
     assert rule.pattern.search(text)
     assert rule.could_match(text), (rule.name, rule.literals, text)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data())
+def test_no_clause_an_intent_pattern_matches_is_ruled_out(data: st.DataObject) -> None:
+    name, pattern, literals = data.draw(st.sampled_from(_GUARDED))
+    text = data.draw(st.from_regex(pattern))
+    assert pattern.search(text)
+    assert could_match(literals, text), (name, literals, text)
 
 
 @settings(max_examples=150, deadline=None)

@@ -23,6 +23,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from chimera.governance.security.literals import could_match, required_literals
+
 _CONTEXT_ONLY = ("ai-addressed", "authority")
 _SENTENCE = re.compile(r"(?<=[.!?;,])\s+|\n+|(?<=:)\s+|\s+-\s+|\s+—\s+")
 _PREFIX = re.compile(
@@ -205,6 +207,9 @@ _MACHINERY: dict[str, re.Pattern[str]] = {
     ),
 }
 
+#: Each category's pattern with the literals a clause must hold for it to match (see literals.py).
+_GUARDED = tuple((name, pattern, required_literals(pattern)) for name, pattern in _MACHINERY.items())
+
 
 @dataclass(frozen=True, slots=True)
 class Intent:
@@ -233,7 +238,9 @@ def sentence_intent(clause: str, addressed_before: bool = False, authority_befor
     """The features of one clause (and of the text around it) and what they add up to."""
     command, start = _command(clause)
     categories = {
-        name for name, pattern in _MACHINERY.items() if any(m.start() >= start for m in pattern.finditer(clause))
+        name
+        for name, pattern, literals in _GUARDED
+        if could_match(literals, clause) and any(m.start() >= start for m in pattern.finditer(clause))
     }
     if "secrets" in categories and not _DISCLOSE.search(clause):
         categories.discard("secrets")  # "store credentials in a password manager" is advice, not a request

@@ -90,9 +90,10 @@ _WORDS = ["vote", "court", "church", "loan", "tokens", "clinic", "solar", "farm"
     topic=st.sampled_from(["politics", "energy", "health", "ai", ""]),
     tags=st.lists(st.sampled_from(["Politics", "legal", "solar", "x"]), max_size=3),
     texts=st.lists(st.lists(st.sampled_from(_WORDS), max_size=8).map(" ".join), max_size=3),
+    told_apart=st.integers(0, 3),
 )
 def test_sensitive_topics_are_the_topic_tags_and_words_that_match(
-    configured: list[str], topic: str, tags: list[str], texts: list[str]
+    configured: list[str], topic: str, tags: list[str], texts: list[str], told_apart: int
 ) -> None:
     # the definition, written out: a configured topic that is the task's topic or one of its
     # tags (any case), or whose lexicon shares a keyword with any of the texts
@@ -102,4 +103,6 @@ def test_sensitive_topics_are_the_topic_tags_and_words_that_match(
         for name in {t.lower() for t in configured}
         if name in marked or (name in LEXICON and any(keywords(t) & keywords(LEXICON[name]) for t in texts))
     }
-    assert sensitive_topics(configured, topic=topic, tags=tags, texts=texts) == sorted(expected)
+    # the same whichever texts are given as the (memoised) story
+    story, others = texts[:told_apart], texts[told_apart:]
+    assert sensitive_topics(configured, topic=topic, tags=tags, texts=others, story=story) == sorted(expected)

@@ -83,13 +83,36 @@ def _lexicons_touched(text: str) -> frozenset[str]:
     return frozenset(name for name, lexicon in _STEMMED.items() if not found.isdisjoint(lexicon))
 
 
-def sensitive_topics(
-    configured: Iterable[str], *, topic: str, tags: Iterable[str] = (), text: str = "", texts: Iterable[str] = ()
-) -> list[str]:
-    """The configured sensitive topics that the task's topic, tags or text touch, sorted."""
-    wanted = {t.lower() for t in configured}
-    touched = {g.lower() for g in tags}
-    touched.add(topic.lower())
-    for part in (text, *texts):
+@lru_cache(maxsize=256)
+def _lowered(configured: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(t.lower() for t in configured)
+
+
+@lru_cache(maxsize=16_384)
+def _story_touches(topic: str, tags: tuple[str, ...], story: tuple[str, ...]) -> frozenset[str]:
+    """The topic and tags (lower-cased) and the lexicons the story's texts touch (the agents of a story share it)."""
+    touched = {topic.lower(), *(g.lower() for g in tags)}
+    for part in story:
         touched |= _lexicons_touched(part)
-    return sorted(wanted & touched)
+    return frozenset(touched)
+
+
+def sensitive_topics(
+    configured: Iterable[str],
+    *,
+    topic: str,
+    tags: Iterable[str] = (),
+    text: str = "",
+    texts: Iterable[str] = (),
+    story: Iterable[str] = (),
+) -> list[str]:
+    """The configured sensitive topics that the task's topic, tags or texts touch, sorted.
+
+    ``story`` holds texts that repeat across tasks (a headline, its summary): what they touch is
+    memoised together with the topic and tags; ``text`` and ``texts`` are looked at each time.
+    """
+    wanted = _lowered(tuple(configured))
+    found = wanted & _story_touches(topic, tuple(tags), tuple(story))
+    for part in (text, *texts):
+        found |= wanted & _lexicons_touched(part)
+    return sorted(found)

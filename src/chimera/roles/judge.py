@@ -135,8 +135,9 @@ class Judge:
                 self._policy.judge.sensitive_topics,
                 topic=str(payload.get("topic", "")),
                 tags=[str(t) for t in payload.get("tags", [])],
-                # separate texts: each one's keywords are memoised (headlines repeat across agents)
-                texts=[review_content(result), str(payload.get("headline", "")), str(payload.get("summary", ""))],
+                text=review_content(result),
+                # a story's headline and summary repeat across its agents: memoised with its topic and tags
+                story=(str(payload.get("headline", "")), str(payload.get("summary", ""))),
             )
         return assessment, sensitive
 

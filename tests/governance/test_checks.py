@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chimera.governance.checks import HARD_FAIL_CAP, assess_content, assess_post, assess_trends
+from chimera.governance.checks import HARD_FAIL_CAP, assess_content, assess_error, assess_post, assess_trends
 from chimera.governance.sensitivity import LEXICON, sensitive_topics
 from chimera.models.config import Persona
 from chimera.text import keywords
@@ -106,3 +106,26 @@ def test_sensitive_topics_are_the_topic_tags_and_words_that_match(
     # the same whichever texts are given as the (memoised) story
     story, others = texts[:told_apart], texts[told_apart:]
     assert sensitive_topics(configured, topic=topic, tags=tags, texts=others, story=story) == sorted(expected)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    text=st.text(max_size=120),
+    count=st.integers(0, 5),
+    on_topic=st.integers(0, 5),
+    sources=st.integers(0, 3),
+    post=st.fixed_dictionaries({"text": st.text(max_size=60), "ref": st.sampled_from(["", "outbox:1"])}),
+)
+def test_the_trace_reads_each_check_then_each_hard_failure(
+    text: str, count: int, on_topic: int, sources: int, post: dict[str, str]
+) -> None:
+    # the definition, written out, for every kind of assessment (the lines are written when it is made)
+    for assessment in (
+        assess_content(text, headline=HEADLINE, goal=GOAL, topics=["energy"], persona=PERSONA, max_chars=80,
+                       self_confidence=0.5),
+        assess_trends({"count": count, "on_topic": on_topic, "sources": ["s"] * sources}),
+        assess_post(post, disclosure="[AI]", max_chars=50),
+        assess_error(text),
+    ):  # fmt: skip
+        expected = [f"{c.name}={c.score:.2f} (w {c.weight:.2f}): {c.note}" for c in assessment.checks]
+        assert assessment.trace() == expected + [f"HARD FAIL: {f}" for f in assessment.failures]

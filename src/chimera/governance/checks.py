@@ -9,7 +9,7 @@ below every approval band.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -31,18 +31,25 @@ class Check(NamedTuple):
 
 
 class Assessment(NamedTuple):
-    """The checks, the hard failures, and the confidence they add up to (one per result, like Check)."""
+    """The checks, the hard failures, the confidence they add up to, and the reasoning they read as.
+
+    One per result, like Check. ``lines`` is written when the assessment is made, so an assessment
+    that many results share (a topic's trend analyses) is put into words once.
+    """
 
     confidence: float
     checks: tuple[Check, ...]
     failures: tuple[str, ...]
+    lines: tuple[str, ...]
 
     def trace(self) -> list[str]:
-        """Human-readable reasoning, one line per check."""
-        # a Check is the tuple (name, score, weight, note): one %-format per line, a third cheaper than an f-string
-        lines = [_TRACE_LINE % check for check in self.checks]
-        lines += [f"HARD FAIL: {f}" for f in self.failures]
-        return lines
+        """Human-readable reasoning, one line per check, then one per hard failure."""
+        return list(self.lines)
+
+
+def _lines(checks: Sequence[Check], failures: Sequence[str]) -> tuple[str, ...]:
+    # a Check is the tuple (name, score, weight, note): one %-format per line, a third cheaper than an f-string
+    return (*[_TRACE_LINE % check for check in checks], *[f"HARD FAIL: {f}" for f in failures])
 
 
 def _combine(checks: list[Check], failures: list[str]) -> Assessment:
@@ -53,7 +60,9 @@ def _combine(checks: list[Check], failures: list[str]) -> Assessment:
     confidence = weighted / (total or 1.0)
     if failures:
         confidence = min(confidence, HARD_FAIL_CAP)
-    return Assessment(round(max(0.0, min(1.0, confidence)), 4), tuple(checks), tuple(failures))
+    return Assessment(
+        round(max(0.0, min(1.0, confidence)), 4), tuple(checks), tuple(failures), _lines(checks, failures)
+    )
 
 
 def persona_violations(text: str, persona: Persona, link_allowlist: list[str] | None = None) -> list[str]:
@@ -147,4 +156,5 @@ def _trends_assessment(count: int, on_topic: int, sources: int) -> Assessment:
 
 def assess_error(error: str) -> Assessment:
     """A failed result: zero confidence and the error as the reason."""
-    return Assessment(0.0, (), (f"skill failed: {error}",))
+    failures = (f"skill failed: {error}",)
+    return Assessment(0.0, (), failures, _lines((), failures))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from chimera.models.config import JudgePolicy
 from chimera.models.work import Verdict
 
@@ -14,15 +16,20 @@ def band(confidence: float, *, sensitive: bool, attempt: int, policy: JudgePolic
     reject and retry until ``max_retries`` retries are used, then a human
     (never a silent drop).
     """
+    return _band(confidence, sensitive, attempt, policy.approve_at, policy.review_at, policy.max_retries)
+
+
+@lru_cache(maxsize=4_096)
+def _band(
+    confidence: float, sensitive: bool, attempt: int, approve_at: float, review_at: float, max_retries: int
+) -> tuple[Verdict, str]:
+    """``band`` by value (memoised: confidences repeat, as checks score in a few steps, and each why is a format)."""
     if sensitive:
         return Verdict.ESCALATE, "sensitive topic: a human must review"
-    if confidence >= policy.approve_at:
-        return Verdict.APPROVE, f"confidence {confidence:.2f} >= {policy.approve_at:.2f}"
-    if confidence >= policy.review_at:
+    if confidence >= approve_at:
+        return Verdict.APPROVE, f"confidence {confidence:.2f} >= {approve_at:.2f}"
+    if confidence >= review_at:
         return Verdict.ESCALATE, f"confidence {confidence:.2f} in the review band"
-    if attempt < policy.max_retries:
-        return (
-            Verdict.REJECT,
-            f"confidence {confidence:.2f} < {policy.review_at:.2f}: retry {attempt + 1}/{policy.max_retries}",
-        )
-    return Verdict.ESCALATE, f"confidence {confidence:.2f} still low after {policy.max_retries} retries"
+    if attempt < max_retries:
+        return Verdict.REJECT, f"confidence {confidence:.2f} < {review_at:.2f}: retry {attempt + 1}/{max_retries}"
+    return Verdict.ESCALATE, f"confidence {confidence:.2f} still low after {max_retries} retries"

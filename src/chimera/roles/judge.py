@@ -211,9 +211,12 @@ class Judge:
     def _watch_confidence(self, decisions: list[Decision]) -> list[tuple[str, str, float]]:
         """Agents whose recent confidence just collapsed (each reported once per run)."""
         collapsed = []
+        recent = self._recent
         for d in decisions:
             task = d.result.task
-            window = self._recent.setdefault(task.agent_id, deque(maxlen=COLLAPSE_WINDOW))
+            window = recent.get(task.agent_id)
+            if window is None:  # not setdefault: that would build a deque per decision to throw away
+                window = recent[task.agent_id] = deque(maxlen=COLLAPSE_WINDOW)
             window.append(d.confidence)
             if len(window) == COLLAPSE_WINDOW and task.agent_id not in self.paused:
                 mean = sum(window) / COLLAPSE_WINDOW

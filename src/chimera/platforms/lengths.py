@@ -55,6 +55,9 @@ def graphemes(text: str) -> int:
     return count
 
 
+_COUNTERS: dict[str, Callable[[str], int]] = {"x": x_weighted, "bluesky": graphemes}
+
+
 def length_for(kind: str) -> Callable[[str], int]:
     """The counting rule of a platform kind."""
-    return {"x": x_weighted, "bluesky": graphemes}.get(kind, chars)
+    return _COUNTERS.get(kind, chars)

@@ -44,6 +44,9 @@ COLLAPSE_BELOW = 0.5
 #: Task types whose output may be published; these get the sensitivity rule.
 PUBLISHABLE = frozenset({TaskType.GENERATE_CONTENT})
 
+#: Each verdict's value (the Enum's .value is a property: a Python call per decision).
+_VALUE = {v: v.value for v in Verdict}
+
 _STATUS_AFTER = {
     Verdict.APPROVE: TaskStatus.DONE,
     Verdict.ESCALATE: TaskStatus.REVIEW,
@@ -150,7 +153,7 @@ class Judge:
             attempt=result.task.attempt,
             policy=self._policy.judge,
         )
-        reasons = [why, *assessment.trace()]
+        reasons = [why, *assessment.lines]  # the trace, without a copy
         if sensitive:
             reasons.append(f"sensitive topics: {', '.join(sensitive)}")
         return Decision(result, verdict, assessment.confidence, reasons, sensitive)
@@ -200,7 +203,7 @@ class Judge:
         await self._committer.submit(op)
         self._crash.reach("after_decision_commit")
         for d in decisions:
-            self.verdicts[d.verdict.value] += 1
+            self.verdicts[_VALUE[d.verdict]] += 1
             self.last_decided[d.result.task.campaign_id] = now
             self._window.decided(d.result.task.task_id, d.verdict)
         for task in follow:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import lru_cache
 
 from chimera.outcomes import OnEach
 from chimera.providers.base import ContentRequest, Draft
@@ -24,7 +25,9 @@ NAME = "offline-writer"
 MODEL = "templates-v1"
 
 
+@lru_cache(maxsize=4_096)
 def _clause(text: str, limit: int = 160) -> str:
+    """``text`` on one line, without its final full stop, cut to ``limit`` (memoised: a story's agents share it)."""
     text = " ".join(text.split()).rstrip(".")
     if len(text) <= limit:
         return text
@@ -39,28 +42,32 @@ class OfflineWriter:
     def __init__(self, latency_ms: int = 0) -> None:
         self._latency_s = latency_ms / 1000
 
-    def _candidates(self, r: ContentRequest) -> list[tuple[str, float, str]]:
+    def _candidates(self, r: ContentRequest) -> list[tuple[Callable[[], str], float, str]]:
+        """The templates in order, each as (its text when asked for, confidence, why): a draft needs one or two."""
         p = r.persona
         head = _clause(r.headline)
         summary = _clause(r.summary) if r.summary else head
+        lead = head[0].lower() + head[1:]
         return [
             (
-                f"{head}. {summary}. For anyone following {p.niche}, this one is worth a closer look.",
+                lambda: f"{head}. {summary}. For anyone following {p.niche}, this one is worth a closer look.",
                 0.9,
                 "quotes the headline and summary, then ties them to the persona's niche",
             ),
             (
-                f"Worth your time today: {head[0].lower() + head[1:]}. {summary}.",
+                lambda: f"Worth your time today: {lead}. {summary}.",
                 0.85,
                 "leads with the headline and backs it with the summary",
             ),
             (
-                f"Some days the feed is all noise. {p.name} is keeping an eye on {r.topic} so you do not have to.",
+                lambda: (
+                    f"Some days the feed is all noise. {p.name} is keeping an eye on {r.topic} so you do not have to."
+                ),
                 0.5,
                 "generic filler that does not say what happened",
             ),
             (
-                f"{p.name} on {r.topic}: {head}. What would you ask the people behind it?",
+                lambda: f"{p.name} on {r.topic}: {head}. What would you ask the people behind it?",
                 0.8,
                 "headline plus a question to the audience",
             ),
@@ -87,12 +94,16 @@ class OfflineWriter:
         options = self._candidates(request)
         start = zlib.crc32(f"{request.persona.agent_id}|{request.headline}".encode()) + request.attempt
         index = start % len(options)
+        text = ""
         for step in range(len(options)):  # the first template that does not repeat an earlier post
             candidate = (start + step) % len(options)
-            if not any(similarity(options[candidate][0], old) >= REPEAT_AT for old in request.recent):
+            text = options[candidate][0]()
+            if not any(similarity(text, old) >= REPEAT_AT for old in request.recent):
                 index = candidate
                 break
-        text, confidence, why = options[index]
+        else:  # every template repeats one: the first in turn
+            text = options[index][0]()
+        _, confidence, why = options[index]
         tags = [t if t.startswith("#") else f"#{t}" for t in request.persona.hashtags[:2]]
         body = text
         if tags and len(body) + 1 + len(" ".join(tags)) <= request.max_chars:

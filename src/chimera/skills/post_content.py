@@ -44,6 +44,8 @@ class PostContent:
         self._roles = roles
         self._links = link_allowlist or []
         self._platforms = platforms
+        # a Protocol isinstance walks the protocol's attributes each time: once per platform here, not per batch
+        self._batched = {name: p for name, p in platforms.items() if isinstance(p, BatchPlatform)}
         self._view = view
         self._disclosure = disclosure
         self._crash = crash
@@ -70,10 +72,11 @@ class PostContent:
 
         async def publish(name: str) -> None:
             platform, items = self._platforms[name], by_platform[name]
-            if isinstance(platform, BatchPlatform):
+            batched = self._batched.get(name)
+            if batched is not None:
                 for _ in items:
                     self._crash.reach("before_post_record")
-                receipts = await platform.publish_many([post for _, post in items])
+                receipts = await batched.publish_many([post for _, post in items])
                 await self._finish([(task, r) for (task, _), r in zip(items, receipts, strict=True)], done)
                 return
 

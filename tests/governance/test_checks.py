@@ -52,7 +52,7 @@ def test_hard_failures_cap_confidence() -> None:
         assessment = assess_content(bad, headline=HEADLINE, goal=GOAL, topics=[], persona=PERSONA,
                                     max_chars=280, self_confidence=1.0)  # fmt: skip
         assert assessment.confidence <= HARD_FAIL_CAP, bad
-        assert assessment.failures and any("HARD FAIL" in line for line in assessment.trace())
+        assert assessment.failures and any("HARD FAIL" in line for line in assessment.lines)
 
 
 def test_numbers_in_news_are_not_mistaken_for_phone_numbers() -> None:
@@ -128,4 +128,4 @@ def test_the_trace_reads_each_check_then_each_hard_failure(
         assess_error(text),
     ):  # fmt: skip
         expected = [f"{c.name}={c.score:.2f} (w {c.weight:.2f}): {c.note}" for c in assessment.checks]
-        assert assessment.trace() == expected + [f"HARD FAIL: {f}" for f in assessment.failures]
+        assert list(assessment.lines) == expected + [f"HARD FAIL: {f}" for f in assessment.failures]

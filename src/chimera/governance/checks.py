@@ -41,10 +41,7 @@ class Assessment(NamedTuple):
     checks: tuple[Check, ...]
     failures: tuple[str, ...]
     lines: tuple[str, ...]
-
-    def trace(self) -> list[str]:
-        """Human-readable reasoning, one line per check, then one per hard failure."""
-        return list(self.lines)
+    """Human-readable reasoning: one line per check, then one per hard failure."""
 
 
 Said = tuple[Check, str]

@@ -153,7 +153,7 @@ class Judge:
             attempt=result.task.attempt,
             policy=self._policy.judge,
         )
-        reasons = [why, *assessment.lines]  # the trace, without a copy
+        reasons = [why, *assessment.lines]
         if sensitive:
             reasons.append(f"sensitive topics: {', '.join(sensitive)}")
         return Decision(result, verdict, assessment.confidence, reasons, sensitive)

@@ -94,7 +94,6 @@ class OfflineWriter:
         options = self._candidates(request)
         start = zlib.crc32(f"{request.persona.agent_id}|{request.headline}".encode()) + request.attempt
         index = start % len(options)
-        text = ""
         for step in range(len(options)):  # the first template that does not repeat an earlier post
             candidate = (start + step) % len(options)
             text = options[candidate][0]()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from chimera.governance import checks
 from chimera.governance.checks import HARD_FAIL_CAP, assess_content, assess_error, assess_post, assess_trends
 from chimera.governance.sensitivity import LEXICON, sensitive_topics
 from chimera.models.config import Persona
@@ -114,7 +115,7 @@ def test_sensitive_topics_are_the_topic_tags_and_words_that_match(
     count=st.integers(0, 5),
     on_topic=st.integers(0, 5),
     sources=st.integers(0, 3),
-    post=st.fixed_dictionaries({"text": st.text(max_size=60), "ref": st.sampled_from(["", "outbox:1"])}),
+    post=st.fixed_dictionaries({"text": st.text(max_size=60), "ref": st.text(alphabet=" \t:ab1é", max_size=12)}),
 )
 def test_the_trace_reads_each_check_then_each_hard_failure(
     text: str, count: int, on_topic: int, sources: int, post: dict[str, str]
@@ -129,3 +130,20 @@ def test_the_trace_reads_each_check_then_each_hard_failure(
     ):  # fmt: skip
         expected = [f"{c.name}={c.score:.2f} (w {c.weight:.2f}): {c.note}" for c in assessment.checks]
         assert list(assessment.lines) == expected + [f"HARD FAIL: {f}" for f in assessment.failures]
+        # and the confidence: the weighted mean of the checks, capped by a hard failure, in [0, 1], 4 digits
+        weights = sum(c.weight for c in assessment.checks)
+        mean = sum(c.score * c.weight for c in assessment.checks) / (weights or 1.0)
+        capped = min(mean, HARD_FAIL_CAP) if assessment.failures else mean
+        assert assessment.confidence == round(max(0.0, min(1.0, capped)), 4)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(allow_nan=False, min_value=-2.0, max_value=2.0), max_size=30))
+def test_rounding_is_the_same_memoised_or_not(values: list[float]) -> None:
+    # confidences are rounded through a memo that starts afresh when full: every value, seen or
+    # not, before or after a reset, rounds as round() does
+    for value in values + values:
+        assert checks._rounded(value) == round(max(0.0, min(1.0, value)), 4)
+    checks._ROUNDED.clear()
+    for value in values:
+        assert checks._rounded(value) == round(max(0.0, min(1.0, value)), 4)

@@ -140,10 +140,10 @@ def test_the_trace_reads_each_check_then_each_hard_failure(
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.floats(allow_nan=False, min_value=-2.0, max_value=2.0), max_size=30))
 def test_rounding_is_the_same_memoised_or_not(values: list[float]) -> None:
-    # confidences are rounded through a memo that starts afresh when full: every value, seen or
-    # not, before or after a reset, rounds as round() does
+    # confidences are rounded through a memo: every value, seen or not, before or after the memo
+    # is emptied, rounds as round() does
     for value in values + values:
         assert checks._rounded(value) == round(max(0.0, min(1.0, value)), 4)
-    checks._ROUNDED.clear()
+    checks._rounded.cache_clear()
     for value in values:
         assert checks._rounded(value) == round(max(0.0, min(1.0, value)), 4)

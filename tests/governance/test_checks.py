@@ -90,23 +90,22 @@ _WORDS = ["vote", "court", "church", "loan", "tokens", "clinic", "solar", "farm"
     configured=st.lists(st.sampled_from(["politics", "Health", "finance", "legal", "religion", "other"]), max_size=6),
     topic=st.sampled_from(["politics", "energy", "health", "ai", ""]),
     tags=st.lists(st.sampled_from(["Politics", "legal", "solar", "x"]), max_size=3),
-    texts=st.lists(st.lists(st.sampled_from(_WORDS), max_size=8).map(" ".join), max_size=3),
-    told_apart=st.integers(0, 3),
+    text=st.lists(st.sampled_from(_WORDS), max_size=8).map(" ".join),
+    story=st.lists(st.lists(st.sampled_from(_WORDS), max_size=8).map(" ".join), max_size=3),
 )
 def test_sensitive_topics_are_the_topic_tags_and_words_that_match(
-    configured: list[str], topic: str, tags: list[str], texts: list[str], told_apart: int
+    configured: list[str], topic: str, tags: list[str], text: str, story: list[str]
 ) -> None:
     # the definition, written out: a configured topic that is the task's topic or one of its
-    # tags (any case), or whose lexicon shares a keyword with any of the texts
+    # tags (any case), or whose lexicon shares a keyword with the text or any text of the (memoised) story
     marked = [topic.lower(), *(g.lower() for g in tags)]
+    texts = [text, *story]
     expected = {
         name
         for name in {t.lower() for t in configured}
         if name in marked or (name in LEXICON and any(keywords(t) & keywords(LEXICON[name]) for t in texts))
     }
-    # the same whichever texts are given as the (memoised) story
-    story, others = texts[:told_apart], texts[told_apart:]
-    assert sensitive_topics(configured, topic=topic, tags=tags, texts=others, story=story) == sorted(expected)
+    assert sensitive_topics(configured, topic=topic, tags=tags, text=text, story=story) == sorted(expected)
 
 
 @settings(max_examples=100, deadline=None)

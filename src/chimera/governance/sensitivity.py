@@ -103,16 +103,12 @@ def sensitive_topics(
     topic: str,
     tags: Iterable[str] = (),
     text: str = "",
-    texts: Iterable[str] = (),
     story: Iterable[str] = (),
 ) -> list[str]:
-    """The configured sensitive topics that the task's topic, tags or texts touch, sorted.
+    """The configured sensitive topics that the task's topic, tags, text or story touch, sorted.
 
     ``story`` holds texts that repeat across tasks (a headline, its summary): what they touch is
-    memoised together with the topic and tags; ``text`` and ``texts`` are looked at each time.
+    memoised together with the topic and tags; ``text`` (the task's own output) is looked at each time.
     """
     wanted = _lowered(tuple(configured))
-    found = wanted & _story_touches(topic, tuple(tags), tuple(story))
-    for part in (text, *texts):
-        found |= wanted & _lexicons_touched(part)
-    return sorted(found)
+    return sorted(wanted & (_story_touches(topic, tuple(tags), tuple(story)) | _lexicons_touched(text)))

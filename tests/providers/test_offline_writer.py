@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import zlib
 
+import anyio
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chimera.models.config import Persona
-from chimera.providers.base import ContentRequest
+from chimera.providers.base import ContentRequest, UnusableRequest
 from chimera.providers.offline import REPEAT_AT, OfflineWriter
 from chimera.text import similarity
 
@@ -64,10 +65,24 @@ def test_the_draft_is_the_first_template_in_turn_that_repeats_no_recalled_post(
     assert draft.text == _expected_text(request)
 
 
-def test_a_request_without_a_headline_fails_alone() -> None:
+@pytest.mark.parametrize("headline", ["", " ", "...", " ..\n"])
+def test_a_request_without_a_headline_fails_with_a_clear_error(headline: str) -> None:
     persona = Persona(agent_id="nova", name="Nova", voice="plain", niche="solar power")
-    with pytest.raises(IndexError):
-        OfflineWriter()._draft(ContentRequest(persona, "grow", "energy", " ", ""))
+    with pytest.raises(UnusableRequest, match="needs a headline to write about"):
+        OfflineWriter()._draft(ContentRequest(persona, "grow", "energy", headline, "A summary."))
+
+
+def test_in_a_batch_only_the_request_without_a_headline_fails() -> None:
+    persona = Persona(agent_id="nova", name="Nova", voice="plain", niche="solar power")
+    requests = [ContentRequest(persona, "grow", "energy", h, "") for h in ("Solar farm online", "...", "Grid news")]
+    got: dict[int, object] = {}
+
+    async def on_draft(i: int, draft: object) -> None:
+        got[i] = draft
+
+    anyio.run(OfflineWriter().write_each, requests, on_draft)
+    assert isinstance(got[1], UnusableRequest)
+    assert [type(got[i]).__name__ for i in (0, 2)] == ["Draft", "Draft"]
 
 
 def test_when_every_template_repeats_the_first_in_turn_is_written() -> None:

@@ -5,8 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple, Protocol
 
+from chimera.errors import ChimeraError
 from chimera.models.config import Persona
 from chimera.outcomes import OnEach
+
+
+class UnusableRequest(ChimeraError):
+    """A content request a provider cannot write from (an empty headline); that task fails alone."""
 
 
 class ContentRequest(NamedTuple):

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 from chimera.outcomes import OnEach
-from chimera.providers.base import ContentRequest, Draft
+from chimera.providers.base import ContentRequest, Draft, UnusableRequest
 from chimera.text import similarity
 
 #: A template this close to one of the agent's recalled posts is skipped.
@@ -46,6 +46,8 @@ class OfflineWriter:
         """The templates in order, each as (its text when asked for, confidence, why): a draft needs one or two."""
         p = r.persona
         head = _clause(r.headline)
+        if not head:  # e.g. a feed item titled "..."; the task fails with this, retried then shown to a human
+            raise UnusableRequest(f"the offline writer needs a headline to write about, not {r.headline!r}")
         summary = _clause(r.summary) if r.summary else head
         lead = head[0].lower() + head[1:]
         return [

@@ -44,13 +44,15 @@ COLLAPSE_BELOW = 0.5
 #: Task types whose output may be published; these get the sensitivity rule.
 PUBLISHABLE = frozenset({TaskType.GENERATE_CONTENT})
 
-#: Each verdict's value (the Enum's .value is a property: a Python call per decision).
+#: Each verdict's value (the Enum's .value is a property: a Python call per decision). Rows bind these
+#: plain strings, never the members (``store/statements.py``).
 _VALUE = {v: v.value for v in Verdict}
 
+#: The task's status after each verdict, as the plain string its row binds.
 _STATUS_AFTER = {
-    Verdict.APPROVE: TaskStatus.DONE,
-    Verdict.ESCALATE: TaskStatus.REVIEW,
-    Verdict.REJECT: TaskStatus.PENDING,
+    Verdict.APPROVE: TaskStatus.DONE.value,
+    Verdict.ESCALATE: TaskStatus.REVIEW.value,
+    Verdict.REJECT: TaskStatus.PENDING.value,
 }
 
 
@@ -167,10 +169,10 @@ class Judge:
         audited: list[AuditItem] = []
         for d in decisions:
             r, t = d.result, d.result.task
-            # a Verdict is a str (stored and encoded as its value): no Enum .value lookup per row
             op.add(Stmt.INSERT_ATTEMPT, (
                 t.task_id, t.attempt, t.tenant_id, int(r.ok), dumps(r.output), r.confidence,
-                dumps(r.reasoning), r.error, r.produced_by, now, d.verdict, d.confidence, dumps(d.reasons), now,
+                dumps(r.reasoning), r.error, r.produced_by, now, _VALUE[d.verdict], d.confidence, dumps(d.reasons),
+                now,
             ))  # fmt: skip
             audited.append((t.tenant_id, t.task_id, {
                 "attempt": t.attempt, "type": t.type, "verdict": d.verdict, "confidence": d.confidence,
@@ -190,7 +192,7 @@ class Judge:
                 )  # fmt: skip
             else:
                 op.add(Stmt.INSERT_REVIEW, (
-                    t.tenant_id, t.task_id, t.attempt, t.agent_id, t.campaign_id, t.type, review_content(r),
+                    t.tenant_id, t.task_id, t.attempt, t.agent_id, t.campaign_id, str(t.type), review_content(r),
                     d.confidence, dumps(r.reasoning + d.reasons), dumps(d.reasons[:1] + (
                         [f"sensitive topics: {', '.join(d.sensitive)}"] if d.sensitive else [])), now,
                 ))  # fmt: skip

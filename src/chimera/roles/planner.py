@@ -61,9 +61,9 @@ class _Outcome:
 
 
 def task_row(t: Task, now: float) -> tuple[object, ...]:
-    """The INSERT_TASK parameters for a task."""
+    """The INSERT_TASK parameters for a task (its enums as the plain values they stand for)."""
     return (
-        t.task_id, t.tenant_id, t.agent_id, t.campaign_id, t.type, t.priority, t.seq, t.status,
+        t.task_id, t.tenant_id, t.agent_id, t.campaign_id, str(t.type), int(t.priority), t.seq, str(t.status),
         t.attempt, t.depends_on, dumps(t.payload), now, now,
     )  # fmt: skip
 

@@ -4,6 +4,20 @@ from __future__ import annotations
 
 from chimera.mcp.servers.news import load_snapshot
 from chimera.models.news import NewsItem
+from chimera.models.work import Task
+from chimera.roles.planner import task_row
+from chimera.runtime.runner import Pipeline
+from chimera.store.committer import WriteOp
+from chimera.store.statements import Stmt
+
+
+async def queue_task(p: Pipeline, task: Task) -> None:
+    """Write a task's row through the pipeline's committer, then queue it for its workers."""
+    op = WriteOp()
+    op.add(Stmt.INSERT_TASK, task_row(task, 0.0))
+    await p.committer.submit(op)
+    p.tracker.opened()
+    p.work.put(task, task.priority, task.seq)
 
 
 class ListNews:

@@ -19,7 +19,7 @@ from chimera.store import open_database
 from chimera.store.committer import WriteOp
 from chimera.store.statements import Stmt
 from tests.conftest import query
-from tests.helpers import ListNews
+from tests.helpers import ListNews, queue_task
 
 
 async def _run_one(root: Path, task: Task) -> None:
@@ -30,11 +30,7 @@ async def _run_one(root: Path, task: Task) -> None:
         p = await build_pipeline(fleet, db, ListNews(), workers=2)
         async with anyio.create_task_group() as tg:
             start_roles(tg, p)
-            op = WriteOp()
-            op.add(Stmt.INSERT_TASK, task_row(task, 0.0))
-            await p.committer.submit(op)
-            p.tracker.opened()
-            p.work.put(task, task.priority, task.seq)
+            await queue_task(p, task)
             await p.tracker.wait_idle()
             tg.cancel_scope.cancel()
 

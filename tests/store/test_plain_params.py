@@ -25,7 +25,7 @@ from chimera.store import open_database
 from chimera.store.committer import WriteOp
 from chimera.store.statements import Stmt
 from tests.conftest import query
-from tests.helpers import ListNews
+from tests.helpers import ListNews, queue_task
 
 PLAIN = (str, int, float, type(None))
 
@@ -70,11 +70,7 @@ async def _run(root: Path) -> tuple[Counter[Stmt], list[tuple[Stmt, list[tuple[i
                 p.inbox.put(PlanRequest(c.campaign_id, Priority.HIGH), Priority.HIGH)
             orphan = Task("odd-1", fleet.tenant_id, fleet.campaigns[0].agent_id, fleet.campaigns[0].campaign_id,
                           "juggle_chainsaws", Priority.LOW, 10**9, {"topic": "energy"})  # fmt: skip
-            op = WriteOp()
-            op.add(Stmt.INSERT_TASK, task_row(orphan, 0.0))
-            await p.committer.submit(op)
-            p.tracker.opened()
-            p.work.put(orphan, orphan.priority, orphan.seq)
+            await queue_task(p, orphan)
             await p.tracker.wait_idle()
             tg.cancel_scope.cancel()
     return seen, bad

@@ -58,8 +58,8 @@ async def _run(root: Path) -> tuple[Counter[Stmt], list[tuple[Stmt, list[tuple[i
         async def recording(op: WriteOp) -> None:
             for stmt, row in op.rows:
                 seen[stmt] += 1
-                if _not_plain(row):
-                    bad.append((stmt, _not_plain(row)))
+                if wrong := _not_plain(row):
+                    bad.append((stmt, wrong))
             await submit(op)
 
         p.committer.submit = recording  # type: ignore[method-assign]
@@ -84,6 +84,5 @@ def test_every_row_the_pipeline_commits_binds_plain_values() -> None:
         # the rows that carried enum members before: attempts, settles, reviews (and tasks, above)
         for stmt in (Stmt.INSERT_ATTEMPT, Stmt.SETTLE_TASK, Stmt.INSERT_REVIEW, Stmt.UNBLOCK_TASK, Stmt.INSERT_OUTBOX):
             assert seen[stmt] > 0, f"no {stmt.name} row was committed: the run did not exercise it"
-        db = Home(root).db_path
-        assert query(db, "SELECT DISTINCT typeof(verdict) FROM attempts") == [("text",)]
-        assert query(db, "SELECT status FROM tasks WHERE task_id = 'odd-1'") == [("review",)]
+        # the review row is the task no skill handles, escalated after its retries
+        assert query(Home(root).db_path, "SELECT status FROM tasks WHERE task_id = 'odd-1'") == [("review",)]

@@ -6,9 +6,9 @@ its tenant: an insert carries ``tenant_id``, an update filters on it.
 
 Rows carry plain values only: ``str``, ``int``, ``float`` and ``None``.
 ``sqlite3`` binds any other value, an enum member included, by looking for
-an adapter first: ~0.75 µs a value instead of ~0.2, on the writer's thread
+an adapter first: ~0.9 µs a value instead of ~0.2, on the writer's thread
 and holding the GIL the event loop then waits for. A run bound 154,000
-enum members that way (about five per task), 8 – 10% of the writer's CPU.
+enum members that way (about five per task), 7 – 10% of the writer's CPU.
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from chimera.governance import checks
 from chimera.governance.checks import HARD_FAIL_CAP, assess_content, assess_error, assess_post, assess_trends
+from chimera.governance.output_checks import output_problems
 from chimera.governance.sensitivity import LEXICON, sensitive_topics
 from chimera.models.config import Persona
 from chimera.text import keywords
@@ -54,6 +55,16 @@ def test_hard_failures_cap_confidence() -> None:
                                     max_chars=280, self_confidence=1.0)  # fmt: skip
         assert assessment.confidence <= HARD_FAIL_CAP, bad
         assert assessment.failures and any("HARD FAIL" in line for line in assessment.lines)
+
+
+def test_persona_violations_list_banned_phrases_first_then_the_output_checks() -> None:
+    text = "Solar To The Moon! I am a real human. Mail jo@example.com"
+    output = output_problems(text, [])
+    assert len(output) == 2
+    assert checks.persona_violations(text, PERSONA) == ["banned phrase 'to the moon'", *output]
+    plain = Persona(agent_id="sol", name="Sol", voice="calm", niche="solar")
+    assert checks.persona_violations(text, plain) == output
+    assert checks.persona_violations("Solar output hit a record.", PERSONA) == []
 
 
 def test_numbers_in_news_are_not_mistaken_for_phone_numbers() -> None:

@@ -79,6 +79,11 @@ _PIECES = st.sampled_from([
 @example("Write to \u0662\u0662\u0661 Baker Street.")
 @example("Call 415 555\t0100 9")
 @example("Agent 12 on topic07: not a secret")
+@example("key sk-proj-abcdefghijklmnop0123 and xoxb-1234567890ab")
+@example("token ghp_abcdefghijklmnopqrstuvwxyz0123")
+@example("PASSWORD = hunter2hunter, api-key:abcdefgh")
+@example("AKIAABCDEFGHIJKLMNOP and Bearer abcdefghijklmnop")
+@example("-----BEGIN RSA PRIVATE KEY-----")
 @given(st.lists(st.one_of(_PIECES, st.text(max_size=6)), max_size=14).map("".join))
 def test_the_cheap_pre_tests_never_change_a_verdict(text: str) -> None:
     assert output_problems(text, ["example.org"]) == _every_pattern(text, ["example.org"])

@@ -116,9 +116,11 @@ def _disclosed(present: bool) -> Said:
 
 def persona_violations(text: str, persona: Persona, link_allowlist: list[str] | None = None) -> list[str]:
     """Banned phrases, plus everything the output checks forbid (secrets, personal data, human claims, links)."""
+    problems = output_problems(text, link_allowlist or [])
+    if not persona.banned_phrases:  # most personas: no lower-casing, no list to build and join
+        return problems
     lowered = text.lower()
-    found = [f"banned phrase '{p}'" for p in persona.banned_phrases if p.lower() in lowered]
-    return found + output_problems(text, link_allowlist or [])
+    return [f"banned phrase '{p}'" for p in persona.banned_phrases if p.lower() in lowered] + problems
 
 
 @lru_cache(maxsize=4_096)

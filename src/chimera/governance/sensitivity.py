@@ -74,12 +74,17 @@ LEXICON: dict[str, frozenset[str]] = {
 
 #: The lexicon as stemmed keywords, computed once.
 _STEMMED: dict[str, frozenset[str]] = {name: keywords(words) for name, words in LEXICON.items()}
+#: Every lexicon's keywords together: a text that shares none is looked at once, not once per lexicon.
+_ANY_STEMMED: frozenset[str] = frozenset().union(*_STEMMED.values())
+_NONE: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=32_768)
 def _lexicons_touched(text: str) -> frozenset[str]:
     """The lexicons (by topic) that share a keyword with ``text``; memoised, as headlines repeat across agents."""
     found = text_keywords(text)
+    if found.isdisjoint(_ANY_STEMMED):  # most texts
+        return _NONE
     return frozenset(name for name, lexicon in _STEMMED.items() if not found.isdisjoint(lexicon))
 
 

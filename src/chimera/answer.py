@@ -1,7 +1,7 @@
 """A one-shot answer: one coroutine waits for a value that another settles once.
 
-Each memory recall, memory store and outbox publication waits for an answer
-like this, tens of thousands per run. An ``anyio.Event`` per wait costs the
+Each group-committed write and each call to the memory server (a worker's
+recalls or stores, together) waits for an answer like this, thousands per run. An ``anyio.Event`` per wait costs the
 event loop ~5 µs more (backend lookup, the event, its waiter future, the loop
 check); this is the waiter future alone. The runtime runs on asyncio only.
 """

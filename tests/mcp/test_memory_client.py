@@ -13,7 +13,7 @@ import pytest
 from chimera.errors import PermissionRefused, ToolError
 from chimera.governance.checks import assess_content
 from chimera.mcp.command import ServerCommand
-from chimera.mcp.memory_client import MemoryClient
+from chimera.mcp.memory_client import MAX_BATCH, MemoryClient
 from chimera.mcp.permissions import ToolPermissions
 from chimera.mcp.pool import ServerSpec, open_pool
 from chimera.mcp.servers.memory_store import MemoryStore, NewMemory
@@ -221,3 +221,44 @@ def test_many_requests_at_once_take_one_round_trip_and_a_refusal_is_only_its_own
     assert [m.content for m in found[0]] == ["solar panels on every school"]
     assert isinstance(found[1], PermissionRefused)
     assert trips == 2, "three memories took more than one store, or two searches more than one search"
+
+
+def test_one_call_split_over_several_round_trips_gets_every_outcome_in_its_place(tmp_path: Path) -> None:
+    spec = ServerSpec("memory", ServerCommand.bundled_memory(tmp_path / "m.db", "demo"), 30.0)
+    topics = ["wind farms beat forecasts", "solar panels on every school", "ferries go electric"]
+    asks = 2 * MAX_BATCH + 10  # more than two round trips' worth, from one caller
+
+    async def main() -> tuple[list[Any], list[Any], int]:
+        with anyio.fail_after(90):
+            async with open_pool([spec], McpPolicy()) as pool, anyio.create_task_group() as tg:
+                client = MemoryClient(pool.server("memory"), ToolPermissions(ROLES, PERSONAS))
+                tg.start_soon(client.run)
+                await client.remember_many([("nova", t, [], f"k{n}") for n, t in enumerate(topics)])
+                before = client.round_trips
+                queries = [("mute" if n % 100 == 7 else "nova", topics[n % 3], 1) for n in range(asks)]
+                found, other = await together(client.recall_many(queries), client.recall_many(queries[:5]))
+                trips = client.round_trips - before
+                tg.cancel_scope.cancel()
+                return found, other, trips
+
+    found, other, trips = anyio.run(main)
+    assert len(found) == asks and trips == 3
+    for n, outcome in enumerate(found):
+        if n % 100 == 7:
+            assert isinstance(outcome, PermissionRefused), n
+        else:
+            assert [m.content for m in outcome] == [topics[n % 3]], n
+    assert [[m.content for m in o] for o in other] == [[topics[n % 3]] for n in range(5)]
+
+
+async def together(*calls: Any) -> list[Any]:
+    """The calls' results, run concurrently in one task group, in the order given."""
+    results: list[Any] = [None] * len(calls)
+
+    async def one(i: int) -> None:
+        results[i] = await calls[i]
+
+    async with anyio.create_task_group() as tg:
+        for i in range(len(calls)):
+            tg.start_soon(one, i)
+    return results

@@ -37,10 +37,43 @@ class Recalled(NamedTuple):
     score: float
 
 
+#: An outcome not given yet.
+_UNSET: Any = object()
+
+
+@dataclass(slots=True, eq=False)
+class _Asked(Generic[Res]):
+    """One caller's requests: their outcomes, filled in as batches answer them, and one wait for all of them.
+
+    One wait per call, not per request: a future and an await per request cost the loop ~1 µs each,
+    and a worker's batch asks for up to hundreds at once.
+    """
+
+    outcomes: list[Res | Exception]
+    left: int
+    done: Answer[None] = field(default_factory=Answer)
+
+    def settle(self, index: int, outcome: Res | Exception) -> None:
+        """Give request ``index`` its outcome (the first one given counts)."""
+        if self.outcomes[index] is _UNSET:
+            self.outcomes[index] = outcome
+            self.left -= 1
+            if not self.left:
+                self.done.set(None)
+
+
 @dataclass(slots=True, eq=False)
 class _Pending(Generic[Req, Res]):
     request: Req
-    answer: Answer[Res] = field(default_factory=Answer)
+    asked: _Asked[Res]
+    index: int
+
+    @property
+    def settled(self) -> bool:
+        return self.asked.outcomes[self.index] is not _UNSET
+
+    def set(self, outcome: Res | Exception) -> None:
+        self.asked.settle(self.index, outcome)
 
 
 class MemoryClient:
@@ -77,28 +110,18 @@ class MemoryClient:
     async def _ask(self, line: list[_Pending[dict[str, Any], Res]], tool: str,
                    requests: list[dict[str, Any]]) -> list[Res | Exception]:  # fmt: skip
         """Queue the requests the agents may make (a refusal is that request's outcome), then wait once."""
-        asked: list[_Pending[dict[str, Any], Res] | Exception] = []
-        for request in requests:
+        asked: _Asked[Res] = _Asked([_UNSET] * len(requests), len(requests))
+        for index, request in enumerate(requests):
             try:
                 self._permissions.check(request["agent_id"], "memory", tool)
             except PermissionRefused as exc:
-                asked.append(exc)
+                asked.settle(index, exc)
                 continue
-            pending: _Pending[dict[str, Any], Res] = _Pending(request)
-            line.append(pending)
-            asked.append(pending)
-        if line:
+            line.append(_Pending(request, asked, index))
+        if asked.left:
             self._wake.set()
-        outcomes: list[Res | Exception] = []
-        for item in asked:  # one batch answers them all: only the first wait suspends
-            if isinstance(item, Exception):
-                outcomes.append(item)
-                continue
-            try:
-                outcomes.append(await item.answer.wait())
-            except ChimeraError as exc:
-                outcomes.append(exc)
-        return outcomes
+            await asked.done.wait()
+        return asked.outcomes
 
     async def run(self) -> None:
         """Send queued requests until cancelled; a batch in flight always delivers its answers."""
@@ -127,20 +150,20 @@ class MemoryClient:
                 raise ToolError(f"MCP server '{name}' answered {tool} with {len(answers)} answers for {len(batch)}")
             values = [parse(answer) for answer in answers]
             for p, value in zip(batch, values, strict=True):
-                p.answer.set(value)
+                p.set(value)
         except ChimeraError as exc:
             for p in batch:
-                p.answer.fail(exc)
+                p.set(exc)
         except (ArithmeticError, LookupError, TypeError, ValueError) as exc:  # e.g. an id of Infinity
             error = ToolError(f"MCP server '{self._server.name}' answered {tool} with malformed items: {exc!r}")
             for p in batch:
-                p.answer.fail(error)
+                p.set(error)
         finally:  # whatever else happened, no caller is left waiting
-            unanswered = [p for p in batch if not p.answer.settled]
+            unanswered = [p for p in batch if not p.settled]
             if unanswered:
                 lost = ToolError(f"MCP server '{self._server.name}' gave no answer to {tool}")
                 for p in unanswered:
-                    p.answer.fail(lost)
+                    p.set(lost)
 
 
 def _ids(answer: Any) -> int:

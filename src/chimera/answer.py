@@ -1,9 +1,10 @@
 """A one-shot answer: one coroutine waits for a value that another settles once.
 
 Each group-committed write and each call to the memory server (a worker's
-recalls or stores, together) waits for an answer like this, thousands per run. An ``anyio.Event`` per wait costs the
-event loop ~5 µs more (backend lookup, the event, its waiter future, the loop
-check); this is the waiter future alone. The runtime runs on asyncio only.
+recalls or stores, together) waits for an answer like this, thousands per
+run. An ``anyio.Event`` per wait costs the event loop ~5 µs more (backend
+lookup, the event, its waiter future, the loop check); this is the waiter
+future alone. The runtime runs on asyncio only.
 """
 
 from __future__ import annotations

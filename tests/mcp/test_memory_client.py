@@ -18,6 +18,7 @@ from chimera.mcp.permissions import ToolPermissions
 from chimera.mcp.pool import ServerSpec, open_pool
 from chimera.mcp.servers.memory_store import MemoryStore, NewMemory
 from chimera.models.config import McpPolicy, Persona, Role
+from chimera.outcomes import gather, value_of
 from chimera.providers.base import ContentRequest
 from chimera.providers.embeddings import HttpEmbedder
 from chimera.providers.offline import OfflineWriter
@@ -236,7 +237,8 @@ def test_one_call_split_over_several_round_trips_gets_every_outcome_in_its_place
                 await client.remember_many([("nova", t, [], f"k{n}") for n, t in enumerate(topics)])
                 before = client.round_trips
                 queries = [("mute" if n % 100 == 7 else "nova", topics[n % 3], 1) for n in range(asks)]
-                found, other = await together(client.recall_many(queries), client.recall_many(queries[:5]))
+                # two callers at once: the long call and a short one
+                found, other = map(value_of, await gather(client.recall_many, [queries, queries[:5]]))
                 trips = client.round_trips - before
                 tg.cancel_scope.cancel()
                 return found, other, trips
@@ -249,16 +251,3 @@ def test_one_call_split_over_several_round_trips_gets_every_outcome_in_its_place
         else:
             assert [m.content for m in outcome] == [topics[n % 3]], n
     assert [[m.content for m in o] for o in other] == [[topics[n % 3]] for n in range(5)]
-
-
-async def together(*calls: Any) -> list[Any]:
-    """The calls' results, run concurrently in one task group, in the order given."""
-    results: list[Any] = [None] * len(calls)
-
-    async def one(i: int) -> None:
-        results[i] = await calls[i]
-
-    async with anyio.create_task_group() as tg:
-        for i in range(len(calls)):
-            tg.start_soon(one, i)
-    return results

@@ -6,7 +6,6 @@ each bound value shows the difference (a slow adapter look-up per value).
 
 from __future__ import annotations
 
-import tempfile
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -76,13 +75,12 @@ async def _run(root: Path) -> tuple[Counter[Stmt], list[tuple[Stmt, list[tuple[i
     return seen, bad
 
 
-def test_every_row_the_pipeline_commits_binds_plain_values() -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp) / "fleet"
-        seen, bad = anyio.run(_run, root)
-        assert bad == []
-        # the rows that carried enum members before: attempts, settles, reviews (and tasks, above)
-        for stmt in (Stmt.INSERT_ATTEMPT, Stmt.SETTLE_TASK, Stmt.INSERT_REVIEW, Stmt.UNBLOCK_TASK, Stmt.INSERT_OUTBOX):
-            assert seen[stmt] > 0, f"no {stmt.name} row was committed: the run did not exercise it"
-        # the review row is the task no skill handles, escalated after its retries
-        assert query(Home(root).db_path, "SELECT status FROM tasks WHERE task_id = 'odd-1'") == [("review",)]
+def test_every_row_the_pipeline_commits_binds_plain_values(tmp_path: Path) -> None:
+    root = tmp_path / "fleet"
+    seen, bad = anyio.run(_run, root)
+    assert bad == []
+    # the rows that carried enum members before: attempts, settles, reviews (and tasks, above)
+    for stmt in (Stmt.INSERT_ATTEMPT, Stmt.SETTLE_TASK, Stmt.INSERT_REVIEW, Stmt.UNBLOCK_TASK, Stmt.INSERT_OUTBOX):
+        assert seen[stmt] > 0, f"no {stmt.name} row was committed: the run did not exercise it"
+    # the review row is the task no skill handles, escalated after its retries
+    assert query(Home(root).db_path, "SELECT status FROM tasks WHERE task_id = 'odd-1'") == [("review",)]

@@ -99,32 +99,44 @@ async def _user_version(conn: aiosqlite.Connection) -> int:
 
 
 async def _migrate(conn: aiosqlite.Connection, path: Path) -> None:
-    """Bring the file to SCHEMA_VERSION in one BEGIN IMMEDIATE transaction.
+    """Bring the file to SCHEMA_VERSION in one BEGIN IMMEDIATE transaction (foreign keys checked at its end).
 
     The version is read after the write lock is taken, so two processes
     opening a new file at once cannot both apply the same migration.
     """
     if await _user_version(conn) == SCHEMA_VERSION:
         return
-    await conn.execute("BEGIN IMMEDIATE")
+    # Foreign keys are off while migrating (the pragma cannot change inside a transaction): rebuilding a
+    # table drops the old one from under its children's references. ``foreign_key_check`` proves every
+    # reference whole again before the commit, as SQLite's own procedure for table changes does.
+    await conn.execute("PRAGMA foreign_keys = OFF")
     try:
-        version = await _user_version(conn)
-        if version > SCHEMA_VERSION:
-            raise StoreError(
-                f"{path} has schema version {version}, newer than this Chimera ({SCHEMA_VERSION}); upgrade Chimera"
-            )
-        for number in range(version + 1, SCHEMA_VERSION + 1):
-            try:
-                for statement in split_statements(MIGRATIONS[number - 1]):
-                    await conn.execute(statement)
-            except sqlite3.Error as exc:
-                raise StoreError(f"migration {number} failed on {path}: {exc}") from exc
-        await conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        await conn.commit()
-    except BaseException:
+        await conn.execute("BEGIN IMMEDIATE")
+        try:
+            version = await _user_version(conn)
+            if version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"{path} has schema version {version}, newer than this Chimera ({SCHEMA_VERSION}); upgrade Chimera"
+                )
+            for number in range(version + 1, SCHEMA_VERSION + 1):
+                try:
+                    for statement in split_statements(MIGRATIONS[number - 1]):
+                        await conn.execute(statement)
+                except sqlite3.Error as exc:
+                    raise StoreError(f"migration {number} failed on {path}: {exc}") from exc
+            async with conn.execute("PRAGMA foreign_key_check") as cur:
+                broken = [tuple(row) for row in await cur.fetchmany(3)]
+            if broken:
+                raise StoreError(f"migrating {path} would leave rows without their parents, e.g. {broken}")
+            await conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            await conn.commit()
+        except BaseException:
+            with anyio.CancelScope(shield=True):
+                await conn.rollback()
+            raise
+    finally:
         with anyio.CancelScope(shield=True):
-            await conn.rollback()
-        raise
+            await conn.execute("PRAGMA foreign_keys = ON")
 
 
 class Database:

@@ -286,3 +286,13 @@ def test_no_statement_of_the_pipeline_fills_a_throwaway_index_per_row(tmp_path: 
     }
     conn.close()
     assert ephemeral == dict.fromkeys(ephemeral, 0)
+
+
+def test_none_is_bound_as_null_through_the_registered_adapter(tmp_path: Path) -> None:
+    anyio.run(_pragmas, tmp_path / "c.db")  # opening a store registers it
+    adapter = sqlite3.adapters[(type(None), sqlite3.PrepareProtocol)]
+    assert adapter(None) is None
+    conn = sqlite3.connect(tmp_path / "c.db")
+    sql = "SELECT typeof(?), typeof(?), typeof(?)"
+    assert conn.execute(sql, (None, "x", 1)).fetchall() == [("null", "text", "integer")]
+    conn.close()

@@ -41,8 +41,27 @@ PRAGMAS = (
 )
 
 
+#: Answers the sqlite3 module's adapter lookup for None with None (bound as NULL, as without it).
+_NONE_AS_NULL = {None: None}.get
+
+
+def bind_none_directly() -> None:
+    """Let ``None`` parameters reach SQLite without a thrown-away exception each.
+
+    The sqlite3 module looks for an adapter for every value that is not an
+    exact int, float, str or bytearray. For None it finds none, and its last
+    look-up (an attribute of its protocol type) formats an AttributeError
+    and discards it: ~0.3 µs with the GIL held, for each of the ~50,000
+    NULLs a 10,000-agent run binds (an attempt's missing error, a task
+    without a dependency). A registered adapter answers at the first look-up.
+    It applies to the whole process, and changes no value: None is NULL.
+    """
+    sqlite3.register_adapter(type(None), _NONE_AS_NULL)
+
+
 async def connect(path: Path, *, readonly: bool) -> aiosqlite.Connection:
     """A connection to the store with the store's pragmas (``readonly``: no writes through it)."""
+    bind_none_directly()
     try:
         conn = await aiosqlite.connect(path, isolation_level=None)
     except sqlite3.Error as exc:

@@ -160,12 +160,16 @@ def _store_at_version(path: Path, version: int) -> sqlite3.Connection:
     return conn
 
 
-def _attempt_rows(path: Path, table: str) -> list[tuple[object, ...]]:
+def _rows(path: Path, sql: str) -> list[tuple[object, ...]]:
     conn = sqlite3.connect(path)
     try:
-        return conn.execute(f"SELECT * FROM {table} ORDER BY task_id, attempt").fetchall()
+        return conn.execute(sql).fetchall()
     finally:
         conn.close()
+
+
+def _attempt_rows(path: Path, table: str) -> list[tuple[object, ...]]:
+    return _rows(path, f"SELECT * FROM {table} ORDER BY task_id, attempt")
 
 
 def test_results_and_decisions_of_an_older_store_become_one_row_each(tmp_path: Path) -> None:
@@ -197,14 +201,6 @@ def test_a_result_without_its_decision_stops_the_migration_and_changes_nothing(t
     assert conn.execute("PRAGMA user_version").fetchone() == (5,)
     assert conn.execute("SELECT task_id, attempt FROM results").fetchall() == [("k1", 0)]
     conn.close()
-
-
-def _rows(path: Path, sql: str) -> list[tuple[object, ...]]:
-    conn = sqlite3.connect(path)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
 
 
 _KEPT = {

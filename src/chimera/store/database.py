@@ -130,32 +130,36 @@ async def _migrate(conn: aiosqlite.Connection, path: Path) -> None:
     # reference whole again before the commit, as SQLite's own procedure for table changes does.
     await conn.execute("PRAGMA foreign_keys = OFF")
     try:
-        await conn.execute("BEGIN IMMEDIATE")
-        try:
-            version = await _user_version(conn)
-            if version > SCHEMA_VERSION:
-                raise StoreError(
-                    f"{path} has schema version {version}, newer than this Chimera ({SCHEMA_VERSION}); upgrade Chimera"
-                )
-            for number in range(version + 1, SCHEMA_VERSION + 1):
-                try:
-                    for statement in split_statements(MIGRATIONS[number - 1]):
-                        await conn.execute(statement)
-                except sqlite3.Error as exc:
-                    raise StoreError(f"migration {number} failed on {path}: {exc}") from exc
-            async with conn.execute("PRAGMA foreign_key_check") as cur:
-                broken = [tuple(row) for row in await cur.fetchmany(3)]
-            if broken:
-                raise StoreError(f"migrating {path} would leave rows without their parents, e.g. {broken}")
-            await conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            await conn.commit()
-        except BaseException:
-            with anyio.CancelScope(shield=True):
-                await conn.rollback()
-            raise
+        await _migrate_in_one_transaction(conn, path)
     finally:
         with anyio.CancelScope(shield=True):
             await conn.execute("PRAGMA foreign_keys = ON")
+
+
+async def _migrate_in_one_transaction(conn: aiosqlite.Connection, path: Path) -> None:
+    await conn.execute("BEGIN IMMEDIATE")
+    try:
+        version = await _user_version(conn)
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{path} has schema version {version}, newer than this Chimera ({SCHEMA_VERSION}); upgrade Chimera"
+            )
+        for number in range(version + 1, SCHEMA_VERSION + 1):
+            try:
+                for statement in split_statements(MIGRATIONS[number - 1]):
+                    await conn.execute(statement)
+            except sqlite3.Error as exc:
+                raise StoreError(f"migration {number} failed on {path}: {exc}") from exc
+        async with conn.execute("PRAGMA foreign_key_check") as cur:
+            broken = [tuple(row) for row in await cur.fetchmany(3)]
+        if broken:
+            raise StoreError(f"migrating {path} would leave rows without their parents, e.g. {broken}")
+        await conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        await conn.commit()
+    except BaseException:
+        with anyio.CancelScope(shield=True):
+            await conn.rollback()
+        raise
 
 
 class Database:

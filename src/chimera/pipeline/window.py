@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 import anyio
 
-from chimera.models.work import Verdict
+from chimera.models.work import ESCALATE, REJECT, Verdict
 
 UNLIMITED = 1 << 30
 #: The window ``chimera bench`` uses by default: at ~3,000 cycles finished per
@@ -76,10 +76,10 @@ class CycleWindow:
     def decided(self, task_id: str, verdict: Verdict) -> None:
         """The Judge decided a task: approved counts it done, escalated ends its cycle, rejected retries it."""
         cycle = self._cycle_of.get(task_id)
-        if cycle is None or verdict == Verdict.REJECT:
+        if cycle is None or verdict == REJECT:
             return
         self._left[cycle] -= 1
-        if verdict == Verdict.ESCALATE or self._left[cycle] <= 0:
+        if verdict == ESCALATE or self._left[cycle] <= 0:
             self._finish(cycle)
 
     def _finish(self, cycle: str) -> None:

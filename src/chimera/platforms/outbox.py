@@ -10,7 +10,7 @@ from chimera.outcomes import gather, value_of
 from chimera.platforms.base import PostRequest, Receipt
 from chimera.store.audit import AuditItem, audit_batches
 from chimera.store.committer import Committer, WriteOp
-from chimera.store.statements import Stmt
+from chimera.store.statements import INSERT_OUTBOX
 
 NAME = "outbox"
 
@@ -38,7 +38,7 @@ class LocalOutbox:
         now = time.time()
         audited: list[AuditItem] = []
         for post in posts:
-            op.add(Stmt.INSERT_OUTBOX, (
+            op.add(INSERT_OUTBOX, (
                 post.tenant_id, post.agent_id, post.campaign_id, post.idempotency_key, NAME, post.text,
                 post.disclosure, post.writer, now,
             ))  # fmt: skip

@@ -23,7 +23,21 @@ from chimera.governance.checks import (
 from chimera.governance.sensitivity import sensitive_topics
 from chimera.json_text import dumps
 from chimera.models.config import FleetPolicy
-from chimera.models.work import Decision, Result, Task, TaskStatus, TaskType, Verdict
+from chimera.models.work import (
+    ANALYZE_TRENDS,
+    APPROVE,
+    GENERATE_CONTENT,
+    PENDING,
+    POST_CONTENT,
+    REJECT,
+    REPLY_COMMENT,
+    Decision,
+    Result,
+    Task,
+    TaskStatus,
+    TaskType,
+    Verdict,
+)
 from chimera.pipeline.books import DependencyBook
 from chimera.pipeline.crashpoints import CrashPoints
 from chimera.pipeline.queues import PriorityQueue
@@ -33,7 +47,7 @@ from chimera.platforms.lengths import length_for
 from chimera.skills.base import FleetView
 from chimera.store.audit import AuditItem, audit_batches, audit_entry
 from chimera.store.committer import Committer, WriteOp
-from chimera.store.statements import Stmt
+from chimera.store.statements import INSERT_ATTEMPT, SETTLE_TASK, UNBLOCK_TASK, Stmt
 
 MAX_BATCH = 4096
 
@@ -105,7 +119,7 @@ class Judge:
         if not result.ok:
             return assess_error(result.error or "unknown error"), []
         payload = task.payload
-        if task.type == TaskType.GENERATE_CONTENT:
+        if task.type == GENERATE_CONTENT:
             campaign = self._view.campaign(task.campaign_id)
             text = str(result.output.get("text", ""))
             headline = str(payload.get("headline", ""))
@@ -121,7 +135,7 @@ class Judge:
                 repeat_at=self._policy.memory.repeat_similarity,
                 link_allowlist=self._policy.security.link_allowlist,
             )
-        elif task.type in (TaskType.POST_CONTENT, TaskType.REPLY_COMMENT):
+        elif task.type in (POST_CONTENT, REPLY_COMMENT):
             platform = str(result.output.get("platform", "outbox"))
             settings = self._policy.platform(platform)
             assessment = assess_post(
@@ -130,7 +144,7 @@ class Judge:
                 max_chars=settings.max_chars,
                 length=length_for(settings.kind_for(platform) if platform in self._policy.platforms else "outbox"),
             )
-        elif task.type == TaskType.ANALYZE_TRENDS:
+        elif task.type == ANALYZE_TRENDS:
             assessment = assess_trends(result.output)
         else:
             assessment = assess_error(f"the Judge has no checks for task type '{task.type}'")
@@ -169,7 +183,7 @@ class Judge:
         audited: list[AuditItem] = []
         for d in decisions:
             r, t = d.result, d.result.task
-            op.add(Stmt.INSERT_ATTEMPT, (
+            op.add(INSERT_ATTEMPT, (
                 t.task_id, t.attempt, t.tenant_id, int(r.ok), dumps(r.output), r.confidence,
                 dumps(r.reasoning), r.error, r.produced_by, now, _VALUE[d.verdict], d.confidence, dumps(d.reasons),
                 now,
@@ -177,18 +191,18 @@ class Judge:
             audited.append((t.tenant_id, t.task_id, {
                 "attempt": t.attempt, "type": t.type, "verdict": d.verdict, "confidence": d.confidence,
             }, t.agent_id))  # fmt: skip
-            next_attempt = t.attempt + 1 if d.verdict == Verdict.REJECT else t.attempt
-            op.add(Stmt.SETTLE_TASK, (_STATUS_AFTER[d.verdict], next_attempt, now, t.tenant_id, t.task_id, t.attempt))
-            if d.verdict == Verdict.APPROVE:
+            next_attempt = t.attempt + 1 if d.verdict == REJECT else t.attempt
+            op.add(SETTLE_TASK, (_STATUS_AFTER[d.verdict], next_attempt, now, t.tenant_id, t.task_id, t.attempt))
+            if d.verdict == APPROVE:
                 for dep in self._deps.release(t.task_id):
                     dep.payload = {**dep.payload, **_handoff(r)}
-                    dep.status = TaskStatus.PENDING
-                    op.add(Stmt.UNBLOCK_TASK, (dumps(dep.payload), now, dep.tenant_id, dep.task_id))
+                    dep.status = PENDING
+                    op.add(UNBLOCK_TASK, (dumps(dep.payload), now, dep.tenant_id, dep.task_id))
                     follow.append(dep)
-            elif d.verdict == Verdict.REJECT:
+            elif d.verdict == REJECT:
                 follow.append(
                     Task(t.task_id, t.tenant_id, t.agent_id, t.campaign_id, t.type, t.priority, t.seq,
-                         t.payload, next_attempt, t.depends_on, TaskStatus.PENDING, t.created_at)
+                         t.payload, next_attempt, t.depends_on, PENDING, t.created_at)
                 )  # fmt: skip
             else:
                 op.add(Stmt.INSERT_REVIEW, (

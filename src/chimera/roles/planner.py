@@ -19,7 +19,17 @@ from dataclasses import dataclass, field, replace
 import anyio
 
 from chimera.json_text import dumps
-from chimera.models.work import Priority, Task, TaskStatus, TaskType
+from chimera.models.work import (
+    ANALYZE_TRENDS,
+    BLOCKED,
+    GENERATE_CONTENT,
+    HIGH,
+    LOW,
+    MEDIUM,
+    POST_CONTENT,
+    REPLY_COMMENT,
+    Task,
+)
 from chimera.pipeline.books import CampaignBook, DependencyBook
 from chimera.pipeline.crashpoints import CrashPoints
 from chimera.pipeline.cycle_ids import CycleIds
@@ -144,23 +154,23 @@ class Planner:
             summary = head.summary if head else ""
             item_id = head.id if head else ""
             tags = list(head.tags) if head else []
-            prios = (Priority.HIGH, Priority.MEDIUM, Priority.LOW)
+            prios = (HIGH, MEDIUM, LOW)
         cycle = self._new_id()
         tenant, agent, cid = self._tenant, campaign.agent_id, campaign.campaign_id
         analyze = Task(
-            task_id=f"{cycle}-a", type=TaskType.ANALYZE_TRENDS, priority=prios[0], seq=self._next_seq(),
+            task_id=f"{cycle}-a", type=ANALYZE_TRENDS, priority=prios[0], seq=self._next_seq(),
             payload={"topic": topic}, tenant_id=tenant, agent_id=agent, campaign_id=cid,
         )  # fmt: skip
         content = Task(
-            task_id=f"{cycle}-c", type=TaskType.GENERATE_CONTENT, priority=prios[1], seq=self._next_seq(),
+            task_id=f"{cycle}-c", type=GENERATE_CONTENT, priority=prios[1], seq=self._next_seq(),
             payload={"topic": topic, "headline": headline, "summary": summary, "tags": tags,
                      "item_id": item_id, "relevance": req.relevance},
             tenant_id=tenant, agent_id=agent, campaign_id=cid,
         )  # fmt: skip
         post = Task(
-            task_id=f"{cycle}-p", type=TaskType.POST_CONTENT, priority=prios[2], seq=self._next_seq(),
+            task_id=f"{cycle}-p", type=POST_CONTENT, priority=prios[2], seq=self._next_seq(),
             payload={"platform": campaign.platforms[0]}, depends_on=content.task_id,
-            status=TaskStatus.BLOCKED, tenant_id=tenant, agent_id=agent, campaign_id=cid,
+            status=BLOCKED, tenant_id=tenant, agent_id=agent, campaign_id=cid,
         )  # fmt: skip
         return [analyze, content, post]
 
@@ -172,15 +182,15 @@ class Planner:
         cycle = self._new_id()
         tenant, agent, cid = self._tenant, campaign.agent_id, campaign.campaign_id
         content = Task(
-            task_id=f"{cycle}-c", type=TaskType.GENERATE_CONTENT, priority=req.priority, seq=self._next_seq(),
+            task_id=f"{cycle}-c", type=GENERATE_CONTENT, priority=req.priority, seq=self._next_seq(),
             payload={"topic": "reply", "headline": f"@{m.author} wrote: {m.text}", "summary": "",
                      "tags": [], "item_id": req.seen_id, "relevance": req.relevance, "reply": True},
             tenant_id=tenant, agent_id=agent, campaign_id=cid,
         )  # fmt: skip
         reply = Task(
-            task_id=f"{cycle}-r", type=TaskType.REPLY_COMMENT, priority=req.priority, seq=self._next_seq(),
+            task_id=f"{cycle}-r", type=REPLY_COMMENT, priority=req.priority, seq=self._next_seq(),
             payload={"platform": m.platform, "reply_to": m.reply_ref, "author": m.author, "kind": m.kind},
-            depends_on=content.task_id, status=TaskStatus.BLOCKED, tenant_id=tenant, agent_id=agent, campaign_id=cid,
+            depends_on=content.task_id, status=BLOCKED, tenant_id=tenant, agent_id=agent, campaign_id=cid,
         )  # fmt: skip
         return [content, reply]
 
@@ -255,7 +265,7 @@ class Planner:
                 self._window.started([t.task_id for t in p.tasks])
                 for t in p.tasks:
                     t.created_at = now
-                    if t.status == TaskStatus.BLOCKED:
+                    if t.status == BLOCKED:
                         self._deps.add(t)
                     else:
                         self._tracker.opened()

@@ -29,7 +29,7 @@ from chimera.mcp.news_client import McpNewsSource
 from chimera.mcp.permissions import ToolPermissions
 from chimera.mcp.pool import ServerSpec, open_pool
 from chimera.models.config import Campaign, FleetPolicy, McpPolicy, Persona, RuntimePolicy
-from chimera.models.work import Priority
+from chimera.models.work import HIGH
 from chimera.pipeline.messages import PlanRequest
 from chimera.pipeline.window import BENCH_WINDOW
 from chimera.providers.offline import OfflineWriter
@@ -184,7 +184,7 @@ async def run_rw1(options: BenchOptions, work_dir: Path, progress: Callable[[int
                     start_roles(tg, p)
                     for c in f.campaigns:
                         p.tracker.opened()
-                        p.inbox.put(PlanRequest(c.campaign_id, Priority.HIGH), Priority.HIGH)
+                        p.inbox.put(PlanRequest(c.campaign_id, HIGH), HIGH)
                 if progress is not None:
                     tg.start_soon(_report, pipelines, progress)
                 for p in pipelines:

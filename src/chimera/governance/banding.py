@@ -16,14 +16,17 @@ def band(confidence: float, *, sensitive: bool, attempt: int, policy: JudgePolic
     reject and retry until ``max_retries`` retries are used, then a human
     (never a silent drop).
     """
-    return _band(confidence, sensitive, attempt, policy.approve_at, policy.review_at, policy.max_retries)
+    return band_by_value(confidence, sensitive, attempt, policy.approve_at, policy.review_at, policy.max_retries)
 
 
 @lru_cache(maxsize=4_096)
-def _band(
+def band_by_value(
     confidence: float, sensitive: bool, attempt: int, approve_at: float, review_at: float, max_retries: int
 ) -> tuple[Verdict, str]:
-    """``band`` by value (memoised: confidences repeat, as checks score in a few steps, and each why is a format)."""
+    """``band`` with the policy's three values passed as they are (the Judge reads them once, not per result).
+
+    Memoised: confidences repeat, as checks score in a few steps, and each why is a format.
+    """
     if sensitive:
         return Verdict.ESCALATE, "sensitive topic: a human must review"
     if confidence >= approve_at:

@@ -11,8 +11,9 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter, deque
+from collections.abc import Callable
 
-from chimera.governance.banding import band
+from chimera.governance.banding import band_by_value
 from chimera.governance.checks import (
     Assessment,
     assess_content,
@@ -101,6 +102,17 @@ class Judge:
     ) -> None:
         self._window = window or CycleWindow()
         self._policy = policy
+        # What every result's checks read, out of the policy's models once: a pydantic model answers
+        # each attribute through its __getattr__ hook, ~350 instructions against ~30 for a plain one,
+        # and the Judge read ten of them a result.
+        judge = policy.judge
+        self._bands = (judge.approve_at, judge.review_at, judge.max_retries)
+        self._sensitive_topics = judge.sensitive_topics
+        self._repeat_at = policy.memory.repeat_similarity
+        self._link_allowlist = policy.security.link_allowlist
+        self._disclosure = policy.disclosure
+        self._content_limits: dict[str, int] = {}
+        self._post_limits: dict[str, tuple[int, Callable[[str], int]]] = {}
         self._view = view
         self._results = results
         self._work = work
@@ -129,21 +141,15 @@ class Judge:
                 goal=campaign.goal,
                 topics=campaign.topics,
                 persona=self._view.persona(task.agent_id),
-                max_chars=content_limit(self._policy, campaign.platforms[0]),
+                max_chars=self._content_limit(campaign.platforms[0]),
                 self_confidence=result.confidence,
                 recalled=result.output.get("recalled"),
-                repeat_at=self._policy.memory.repeat_similarity,
-                link_allowlist=self._policy.security.link_allowlist,
+                repeat_at=self._repeat_at,
+                link_allowlist=self._link_allowlist,
             )
         elif task.type in (POST_CONTENT, REPLY_COMMENT):
-            platform = str(result.output.get("platform", "outbox"))
-            settings = self._policy.platform(platform)
-            assessment = assess_post(
-                result.output,
-                disclosure=self._policy.disclosure,
-                max_chars=settings.max_chars,
-                length=length_for(settings.kind_for(platform) if platform in self._policy.platforms else "outbox"),
-            )
+            max_chars, length = self._post_limit(str(result.output.get("platform", "outbox")))
+            assessment = assess_post(result.output, disclosure=self._disclosure, max_chars=max_chars, length=length)
         elif task.type == ANALYZE_TRENDS:
             assessment = assess_trends(result.output)
         else:
@@ -151,7 +157,7 @@ class Judge:
         sensitive: list[str] = []
         if task.type in PUBLISHABLE:
             sensitive = sensitive_topics(
-                self._policy.judge.sensitive_topics,
+                self._sensitive_topics,
                 topic=str(payload.get("topic", "")),
                 tags=[str(t) for t in payload.get("tags", [])],
                 text=review_content(result),
@@ -160,15 +166,26 @@ class Judge:
             )
         return assessment, sensitive
 
+    def _content_limit(self, platform: str) -> int:
+        """``content_limit`` for the platform, worked out once per platform."""
+        limit = self._content_limits.get(platform)
+        if limit is None:
+            limit = self._content_limits[platform] = content_limit(self._policy, platform)
+        return limit
+
+    def _post_limit(self, platform: str) -> tuple[int, Callable[[str], int]]:
+        """A publication's limit on the platform and how the platform counts its length, once per platform."""
+        limit = self._post_limits.get(platform)
+        if limit is None:
+            settings = self._policy.platform(platform)
+            kind = settings.kind_for(platform) if platform in self._policy.platforms else "outbox"
+            limit = self._post_limits[platform] = (settings.max_chars, length_for(kind))
+        return limit
+
     def decide(self, result: Result) -> Decision:
         """Assess and band one result."""
         assessment, sensitive = self.assess(result)
-        verdict, why = band(
-            assessment.confidence,
-            sensitive=bool(sensitive),
-            attempt=result.task.attempt,
-            policy=self._policy.judge,
-        )
+        verdict, why = band_by_value(assessment.confidence, bool(sensitive), result.task.attempt, *self._bands)
         reasons = [why, *assessment.lines]
         if sensitive:
             reasons.append(f"sensitive topics: {', '.join(sensitive)}")

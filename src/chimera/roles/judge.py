@@ -12,6 +12,7 @@ import json
 import time
 from collections import Counter, deque
 from collections.abc import Callable
+from typing import NamedTuple
 
 from chimera.governance.banding import band_by_value
 from chimera.governance.checks import (
@@ -76,6 +77,17 @@ def content_limit(policy: FleetPolicy, platform: str) -> int:
     return policy.platform(platform).max_chars - len(policy.disclosure) - 1
 
 
+class _Limits(NamedTuple):
+    """A platform's limits as the Judge checks them."""
+
+    draft_chars: int
+    """``content_limit``: a draft's room beside the disclosure."""
+    post_chars: int
+    """The longest publication, disclosure included."""
+    length: Callable[[str], int]
+    """How the platform counts a publication's length."""
+
+
 def review_content(result: Result) -> str:
     """What a reviewer reads for a result."""
     text = result.output.get("text")
@@ -111,8 +123,7 @@ class Judge:
         self._repeat_at = policy.memory.repeat_similarity
         self._link_allowlist = policy.security.link_allowlist
         self._disclosure = policy.disclosure
-        self._content_limits: dict[str, int] = {}
-        self._post_limits: dict[str, tuple[int, Callable[[str], int]]] = {}
+        self._limits: dict[str, _Limits] = {}
         self._view = view
         self._results = results
         self._work = work
@@ -141,15 +152,17 @@ class Judge:
                 goal=campaign.goal,
                 topics=campaign.topics,
                 persona=self._view.persona(task.agent_id),
-                max_chars=self._content_limit(campaign.platforms[0]),
+                max_chars=self._limits_on(campaign.platforms[0]).draft_chars,
                 self_confidence=result.confidence,
                 recalled=result.output.get("recalled"),
                 repeat_at=self._repeat_at,
                 link_allowlist=self._link_allowlist,
             )
         elif task.type in (POST_CONTENT, REPLY_COMMENT):
-            max_chars, length = self._post_limit(str(result.output.get("platform", "outbox")))
-            assessment = assess_post(result.output, disclosure=self._disclosure, max_chars=max_chars, length=length)
+            limits = self._limits_on(str(result.output.get("platform", "outbox")))
+            assessment = assess_post(
+                result.output, disclosure=self._disclosure, max_chars=limits.post_chars, length=limits.length
+            )
         elif task.type == ANALYZE_TRENDS:
             assessment = assess_trends(result.output)
         else:
@@ -166,21 +179,15 @@ class Judge:
             )
         return assessment, sensitive
 
-    def _content_limit(self, platform: str) -> int:
-        """``content_limit`` for the platform, worked out once per platform."""
-        limit = self._content_limits.get(platform)
-        if limit is None:
-            limit = self._content_limits[platform] = content_limit(self._policy, platform)
-        return limit
-
-    def _post_limit(self, platform: str) -> tuple[int, Callable[[str], int]]:
-        """A publication's limit on the platform and how the platform counts its length, once per platform."""
-        limit = self._post_limits.get(platform)
-        if limit is None:
+    def _limits_on(self, platform: str) -> _Limits:
+        """The platform's limits, worked out once per platform."""
+        limits = self._limits.get(platform)
+        if limits is None:
             settings = self._policy.platform(platform)
             kind = settings.kind_for(platform) if platform in self._policy.platforms else "outbox"
-            limit = self._post_limits[platform] = (settings.max_chars, length_for(kind))
-        return limit
+            limits = _Limits(content_limit(self._policy, platform), settings.max_chars, length_for(kind))
+            self._limits[platform] = limits
+        return limits
 
     def decide(self, result: Result) -> Decision:
         """Assess and band one result."""

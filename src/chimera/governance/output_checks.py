@@ -50,11 +50,18 @@ SECRET_KEY_VALUE_HINTS = ("api", "access", "secret", "passw")
 HUMAN_HINTS = ("human", "person", "not a")
 LINK_HINTS = ("http", "www.")
 _DIGIT = re.compile(r"\d")
-_ASCII_DIGITS = b"0123456789"
 #: What every street address matches first: a number, spaces, a capitalised word.
 _NUMBER_THEN_NAME = re.compile(r"\d\s+[A-Z]")
-#: The same for ASCII text, where ``\d`` is 0-9: a character set is found twice as fast as a category.
-_ASCII_NUMBER_THEN_NAME = re.compile(r"[0-9]\s+[A-Z]")
+#: For ASCII text, as bytes: each digit to "0", each character ``\s`` matches to " ", each capital to "A"
+#: and the rest to ".". The shape is made in C in one pass; digits are counted in it, and a number then a
+#: name is found in it by a pattern that starts with a literal (a search for a character set such as
+#: ``[0-9]`` steps through the text one character at a time, ~10,000 instructions for a post).
+_SHAPE = bytes(
+    0x30 if re.fullmatch(r"[0-9]", chr(c)) else 0x20 if re.fullmatch(r"\s", chr(c)) else
+    0x41 if re.fullmatch(r"[A-Z]", chr(c)) else 0x2E
+    for c in range(256)
+)  # fmt: skip
+_SHAPED_NUMBER_THEN_NAME = re.compile(rb"0 +A")
 #: A phone number has at least this many digits (PHONE: one digit, then eight or more).
 PHONE_DIGITS = 9
 
@@ -72,20 +79,21 @@ def output_problems(text: str, link_allowlist: list[str]) -> list[str]:
         )
         human = contains_any(lowered, HUMAN_HINTS)
         link = contains_any(lowered, LINK_HINTS)
-        raw = text.encode()
-        digits = len(raw) - len(raw.translate(None, _ASCII_DIGITS))  # counted in C, with no match objects
-        number_then_name = _ASCII_NUMBER_THEN_NAME
+        shaped = text.encode().translate(_SHAPE)
+        digits = shaped.count(b"0")  # counted in C, with no match objects
+        # find, not `in`: `in` on bytes first tries its operand as an integer, and raises and clears an error
+        number_then_name = shaped.find(b"0 ") >= 0 and _SHAPED_NUMBER_THEN_NAME.search(shaped) is not None
     else:
         secret = human = link = True
         digits = len(_DIGIT.findall(text))
-        number_then_name = _NUMBER_THEN_NAME
+        number_then_name = bool(digits) and _NUMBER_THEN_NAME.search(text) is not None
     if secret and any(shape.search(text) for shape in SECRET_SHAPES):
         found.append("contains something shaped like a secret (key, token or password)")
     if human and HUMAN_CLAIM.search(text):
         found.append("claims to be human")
     if ("@" in text and EMAIL.search(text)) or (digits >= PHONE_DIGITS and PHONE.search(text)):
         found.append("contains personal data (email or phone number)")
-    if digits and number_then_name.search(text) and STREET.search(text):
+    if number_then_name and STREET.search(text):
         found.append("contains personal data (a street address)")
     if not link:
         return found

@@ -40,18 +40,22 @@ async def _check_order(script: list[tuple[str, int]]) -> None:
     assert len(queue) == 0
 
 
-@given(st.lists(st.tuples(st.integers(0, 2), st.integers(0, 10_000)), max_size=100, unique_by=lambda t: t[1]))
+_SEQS = st.one_of(st.integers(0, 20), st.integers(0, 2**64), st.sampled_from([0, 2**32, 2**63, 2**64]))
+
+
+@given(st.lists(st.tuples(st.integers(-3, 3), _SEQS), max_size=100))
 def test_explicit_sequence_numbers_order_within_a_priority(items: list[tuple[int, int]]) -> None:
-    async def main() -> list[int]:
-        queue: PriorityQueue[int] = PriorityQueue()
-        for priority, seq in items:
-            queue.put(seq, priority, seq)
+    """(priority, seq), then insertion order for equal ones: small and wide numbers, with repeats."""
+
+    async def main() -> list[tuple[int, int, int]]:
+        queue: PriorityQueue[tuple[int, int, int]] = PriorityQueue()
+        for n, (priority, seq) in enumerate(items):
+            queue.put((priority, seq, n), priority, seq)
         return queue.drain(len(items) + 1)
 
-    assert anyio.run(main) == [seq for _, seq in sorted(items)]
+    assert anyio.run(main) == sorted((priority, seq, n) for n, (priority, seq) in enumerate(items))
 
 
-@settings(max_examples=30, deadline=None)
 @given(st.lists(st.integers(0, 2), min_size=1, max_size=60), st.integers(1, 8))
 def test_concurrent_consumers_take_every_item_exactly_once(priorities: list[int], consumers: int) -> None:
     async def main() -> list[int]:

@@ -56,6 +56,7 @@ def test_explicit_sequence_numbers_order_within_a_priority(items: list[tuple[int
     assert anyio.run(main) == sorted((priority, seq, n) for n, (priority, seq) in enumerate(items))
 
 
+@settings(max_examples=30, deadline=None)
 @given(st.lists(st.integers(0, 2), min_size=1, max_size=60), st.integers(1, 8))
 def test_concurrent_consumers_take_every_item_exactly_once(priorities: list[int], consumers: int) -> None:
     async def main() -> list[int]:

@@ -8,22 +8,21 @@ from chimera.models.config import JudgePolicy
 from chimera.models.work import Verdict
 
 
-def band(confidence: float, *, sensitive: bool, attempt: int, policy: JudgePolicy) -> tuple[Verdict, str]:
+def bands_of(policy: JudgePolicy) -> tuple[float, float, int]:
+    """The policy's values ``band`` takes after a result's own, in its order (the Judge reads them once)."""
+    return policy.approve_at, policy.review_at, policy.max_retries
+
+
+@lru_cache(maxsize=4_096)
+def band(
+    confidence: float, sensitive: bool, attempt: int, approve_at: float, review_at: float, max_retries: int
+) -> tuple[Verdict, str]:
     """The verdict and why.
 
     Sensitive work always goes to a human. Otherwise: approve at or above
     ``approve_at``; a human between ``review_at`` and ``approve_at``; below,
     reject and retry until ``max_retries`` retries are used, then a human
     (never a silent drop).
-    """
-    return band_by_value(confidence, sensitive, attempt, policy.approve_at, policy.review_at, policy.max_retries)
-
-
-@lru_cache(maxsize=4_096)
-def band_by_value(
-    confidence: float, sensitive: bool, attempt: int, approve_at: float, review_at: float, max_retries: int
-) -> tuple[Verdict, str]:
-    """``band`` with the policy's three values passed as they are (the Judge reads them once, not per result).
 
     Memoised: confidences repeat, as checks score in a few steps, and each why is a format.
     """

@@ -14,7 +14,7 @@ from collections import Counter, deque
 from collections.abc import Callable
 from typing import NamedTuple
 
-from chimera.governance.banding import band_by_value
+from chimera.governance.banding import band, bands_of
 from chimera.governance.checks import (
     Assessment,
     assess_content,
@@ -118,7 +118,7 @@ class Judge:
         # each attribute through its __getattr__ hook, ~350 instructions against ~30 for a plain one,
         # and the Judge read ten of them a result.
         judge = policy.judge
-        self._bands = (judge.approve_at, judge.review_at, judge.max_retries)
+        self._bands = bands_of(judge)
         self._sensitive_topics = judge.sensitive_topics
         self._repeat_at = policy.memory.repeat_similarity
         self._link_allowlist = policy.security.link_allowlist
@@ -192,7 +192,7 @@ class Judge:
     def decide(self, result: Result) -> Decision:
         """Assess and band one result."""
         assessment, sensitive = self.assess(result)
-        verdict, why = band_by_value(assessment.confidence, bool(sensitive), result.task.attempt, *self._bands)
+        verdict, why = band(assessment.confidence, bool(sensitive), result.task.attempt, *self._bands)
         reasons = [why, *assessment.lines]
         if sensitive:
             reasons.append(f"sensitive topics: {', '.join(sensitive)}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import sqlite3
 import sys
@@ -249,3 +250,43 @@ def test_a_key_stores_once_within_a_batch_across_batches_and_per_agent(tmp_path:
         assert [m.content for m in store.search("nova", "stored again", 5)][:1] == ["stored again"]
     finally:
         store.close()
+
+
+async def _concurrent_calls(db: Path, calls: list[tuple[str, dict[str, Any]]]) -> list[Any]:
+    """All ``calls`` sent at once on one session (the server runs each in a worker thread of its own)."""
+    params = StdioServerParameters(
+        command=sys.executable, args=["-m", "chimera.mcp.servers.memory", "--db", str(db), "--tenant", "demo"]
+    )
+    out: list[Any] = [None] * len(calls)
+    with anyio.fail_after(60):
+        async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
+            await session.initialize()
+
+            async def call(i: int, tool: str, args: dict[str, Any]) -> None:
+                result = await session.call_tool(tool, args)
+                assert not result.is_error, result
+                out[i] = result.content[0].text if result.structured_content is None else result.structured_content
+
+            async with anyio.create_task_group() as tg:
+                for i, (tool, args) in enumerate(calls):
+                    tg.start_soon(call, i, tool, args)
+    return out
+
+
+def test_concurrent_stores_and_searches_each_keep_their_transaction(tmp_path: Path) -> None:
+    """Batches stored while others are stored or searched all land, once each, with distinct ids."""
+    db = tmp_path / "memory.db"
+    calls: list[tuple[str, dict[str, Any]]] = []
+    for n in range(24):
+        items = [
+            {"agent_id": f"a{n % 4}", "content": f"post {n}-{i} about solar", "key": f"k{n}-{i}"} for i in range(30)
+        ]
+        calls.append(("store_memories", {"items": items}))
+        calls.append(("search_memories", {"queries": [{"agent_id": f"a{n % 4}", "query": "solar", "limit": 3}]}))
+    answers = anyio.run(_concurrent_calls, db, calls)
+    ids = [i for (tool, _), answer in zip(calls, answers, strict=True) if tool == "store_memories"
+           for i in json.loads(answer)]  # fmt: skip
+    assert len(ids) == 24 * 30 == len(set(ids))
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM memories").fetchone()[0] == 24 * 30
+        assert conn.execute("SELECT count(*) FROM memory_keys").fetchone()[0] == 24 * 30

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import math
 import sqlite3
+import threading
 import time
 from array import array
 from collections.abc import Callable, Sequence
@@ -158,7 +159,13 @@ def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
 
 
 class MemoryStore:
-    """Memories of one tenant in one SQLite file (WAL, synchronous=FULL)."""
+    """Memories of one tenant in one SQLite file (WAL, synchronous=FULL).
+
+    Safe to share between threads: the MCP server runs each tool call in a worker thread of its own, and
+    calls that arrive together would otherwise interleave on the one connection (a second ``BEGIN`` inside
+    the first's transaction fails, and its ``ROLLBACK`` would undo the first's rows). Each operation
+    holds a lock while it uses the connection; an embedder's HTTP call is made outside it.
+    """
 
     def __init__(self, path: Path, tenant_id: str, embedder: Embedder | None = None) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -173,6 +180,7 @@ class MemoryStore:
             self._conn.execute("ALTER TABLE memories ADD COLUMN terms TEXT")
         self.tenant_id = tenant_id
         self._embedder = embedder
+        self._lock = threading.Lock()
 
     @property
     def ranking(self) -> str:
@@ -181,7 +189,8 @@ class MemoryStore:
 
     def close(self) -> None:
         """Close the file."""
-        self._conn.close()
+        with self._lock:
+            self._conn.close()
 
     def store(self, agent_id: str, content: str, memory_type: str = "episodic", tags: list[str] | None = None) -> int:
         """Remember ``content`` for an agent; return its id."""
@@ -195,6 +204,10 @@ class MemoryStore:
             if not m.agent_id.strip() or not m.content.strip():
                 raise ValueError("agent_id and content must not be empty")
         vectors = self._embedder([m.content.strip() for m in items]) if self._embedder and items else None
+        with self._lock:
+            return self._store_locked(items, vectors)
+
+    def _store_locked(self, items: Sequence[NewMemory], vectors: list[list[float]] | None) -> list[int]:
         ids: list[int] = []
         now = time.time()
         self._conn.execute("BEGIN IMMEDIATE")
@@ -236,10 +249,13 @@ class MemoryStore:
     def search(self, agent_id: str, query: str, limit: int = 5) -> list[Memory]:
         """The agent's memories best matching ``query``, best first (BM25, fused with vectors if configured)."""
         limit = max(1, min(limit, MAX_LIMIT))
-        lexical = self._bm25(agent_id, query, max(limit, CANDIDATES) if self._embedder else limit)
+        with self._lock:
+            lexical = self._bm25(agent_id, query, max(limit, CANDIDATES) if self._embedder else limit)
         if self._embedder is None or not query.strip():
             return lexical[:limit]
-        semantic = self._nearest(agent_id, self._embedder([query])[0], CANDIDATES)
+        vector = self._embedder([query])[0]
+        with self._lock:
+            semantic = self._nearest(agent_id, vector, CANDIDATES)
         fused: dict[int, float] = {}
         by_id: dict[int, Memory] = {}
         for ranking in (lexical, semantic):
@@ -295,17 +311,24 @@ class MemoryStore:
         return scored[:limit]
 
     def forget(self, agent_id: str, memory_id: int) -> bool:
-        """Delete one of the agent's memories; False if it has no such memory."""
-        cur = self._conn.execute(
-            "DELETE FROM memories WHERE memory_id = ? AND tenant_id = ? AND agent_id = ?",
-            (memory_id, self.tenant_id, agent_id),
-        )
-        if cur.rowcount == 1:
-            self._conn.execute(
-                "DELETE FROM memory_keys WHERE tenant_id = ? AND agent_id = ? AND memory_id = ?",
-                (self.tenant_id, agent_id, memory_id),
-            )
-        return cur.rowcount == 1
+        """Delete one of the agent's memories and its key together; False if it has no such memory."""
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                cur = self._conn.execute(
+                    "DELETE FROM memories WHERE memory_id = ? AND tenant_id = ? AND agent_id = ?",
+                    (memory_id, self.tenant_id, agent_id),
+                )
+                if cur.rowcount == 1:
+                    self._conn.execute(
+                        "DELETE FROM memory_keys WHERE tenant_id = ? AND agent_id = ? AND memory_id = ?",
+                        (self.tenant_id, agent_id, memory_id),
+                    )
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            return cur.rowcount == 1
 
 
 def _with_score(m: Memory, score: float) -> Memory:

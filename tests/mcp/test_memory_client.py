@@ -251,3 +251,32 @@ def test_one_call_split_over_several_round_trips_gets_every_outcome_in_its_place
         else:
             assert [m.content for m in outcome] == [topics[n % 3]], n
     assert [[m.content for m in o] for o in other] == [[topics[n % 3]] for n in range(5)]
+
+
+def test_a_search_is_not_held_behind_a_store_in_flight() -> None:
+    """The gated server finishes a store only once a search was served: searches go out on their own line."""
+    script = Path(__file__).parent / "servers" / "gated_memory.py"
+    spec = ServerSpec("memory-t1", ServerCommand(sys.executable, [str(script)]), 60.0)
+
+    async def main() -> tuple[int, list[Any]]:
+        with anyio.fail_after(60):
+            async with open_pool([spec], McpPolicy()) as pool, anyio.create_task_group() as tg:
+                client = MemoryClient(pool.server("memory-t1"), ToolPermissions(ROLES, PERSONAS))
+                tg.start_soon(client.run)
+                stored: list[int] = []
+                back = anyio.Event()
+
+                async def store() -> None:
+                    stored.append(await client.remember("nova", "a post about solar", [], "task-1"))
+                    back.set()
+
+                tg.start_soon(store)
+                await anyio.sleep(0.2)  # the store is out (and held by the server)
+                found = await client.recall("nova", "solar", 3)
+                with anyio.fail_after(10):  # the store comes back as soon as the search was served
+                    await back.wait()
+                tg.cancel_scope.cancel()
+                return stored[0], found
+
+    memory_id, found = anyio.run(main)
+    assert (memory_id, found) == (1, [])

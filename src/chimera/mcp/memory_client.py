@@ -4,13 +4,15 @@ A stdio round trip costs about as much as the rest of a task, so calls are
 batched the natural way: whatever was asked while the previous call was in
 flight goes out together in the next one (``store_memories`` /
 ``search_memories``). At low load a request goes out at once; at high load
-one round trip serves hundreds. The flusher is a task of the runtime's task
-group (``run``), so it stops with the run.
+one round trip serves hundreds. Searches and stores are two lines, each with
+one call in flight, so a search never waits behind a store's commit. The
+flushers are tasks of the runtime's task group (``run``), so they stop with
+the run.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, NamedTuple, TypeVar
 
@@ -76,6 +78,17 @@ class _Pending(Generic[Req, Res]):
         self.asked.settle(self.index, outcome)
 
 
+@dataclass(slots=True, eq=False)
+class _Line(Generic[Res]):
+    """The requests queued for one batch tool, and the event that wakes its sender."""
+
+    tool: str
+    arg: str
+    parse: Callable[[Any], Res]
+    queued: list[_Pending[dict[str, Any], Res]] = field(default_factory=list)
+    wake: anyio.Event = field(default_factory=anyio.Event)
+
+
 class MemoryClient:
     """``recall`` and ``remember`` for agents, checked against each agent's role."""
 
@@ -84,9 +97,8 @@ class MemoryClient:
     def __init__(self, server: SupervisedServer, permissions: ToolPermissions) -> None:
         self._server = server
         self._permissions = permissions
-        self._searches: list[_Pending[dict[str, Any], list[Recalled]]] = []
-        self._stores: list[_Pending[dict[str, Any], int]] = []
-        self._wake = anyio.Event()
+        self._searches: _Line[list[Recalled]] = _Line("search_memories", "queries", _recalled)
+        self._stores: _Line[int] = _Line("store_memories", "items", _ids)
         self.round_trips = 0
 
     async def recall(self, agent_id: str, query: str, limit: int) -> list[Recalled]:
@@ -107,8 +119,7 @@ class MemoryClient:
         asked = [{"agent_id": a, "content": c, "tags": t, "key": k} for a, c, t, k in memories]
         return await self._ask(self._stores, "store_memory", asked)
 
-    async def _ask(self, line: list[_Pending[dict[str, Any], Res]], tool: str,
-                   requests: list[dict[str, Any]]) -> list[Res | Exception]:  # fmt: skip
+    async def _ask(self, line: _Line[Res], tool: str, requests: list[dict[str, Any]]) -> list[Res | Exception]:
         """Queue the requests the agents may make (a refusal is that request's outcome), then wait once."""
         asked: _Asked[Res] = _Asked([_UNSET] * len(requests), len(requests))
         for index, request in enumerate(requests):
@@ -117,25 +128,27 @@ class MemoryClient:
             except PermissionRefused as exc:
                 asked.settle(index, exc)
                 continue
-            line.append(_Pending(request, asked, index))
+            line.queued.append(_Pending(request, asked, index))
         if asked.left:
-            self._wake.set()
+            line.wake.set()
             await asked.done.wait()
         return asked.outcomes
 
     async def run(self) -> None:
-        """Send queued requests until cancelled; a batch in flight always delivers its answers."""
+        """Send queued requests until cancelled, searches and stores each on their own line."""
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(self._send, self._stores)
+            tg.start_soon(self._send, self._searches)
+
+    async def _send(self, line: _Line[Any]) -> None:
+        """One line's calls, one at a time; a batch in flight always delivers its answers."""
         while True:
-            if not self._searches and not self._stores:
-                self._wake = anyio.Event()
-                await self._wake.wait()
-            stores, self._stores = self._stores[:MAX_BATCH], self._stores[MAX_BATCH:]
-            searches, self._searches = self._searches[:MAX_BATCH], self._searches[MAX_BATCH:]
+            if not line.queued:
+                line.wake = anyio.Event()
+                await line.wake.wait()
+            batch, line.queued = line.queued[:MAX_BATCH], line.queued[MAX_BATCH:]
             with anyio.CancelScope(shield=True):
-                if stores:
-                    await self._flush(stores, "store_memories", "items", _ids)
-                if searches:
-                    await self._flush(searches, "search_memories", "queries", _recalled)
+                await self._flush(batch, line.tool, line.arg, line.parse)
 
     async def _flush(self, batch: list[_Pending[Any, Any]], tool: str, arg: str, parse: Any) -> None:
         try:

@@ -32,6 +32,7 @@ from chimera.models.config import Campaign, FleetPolicy, McpPolicy, Persona, Run
 from chimera.models.work import HIGH
 from chimera.pipeline.messages import PlanRequest
 from chimera.pipeline.window import BENCH_WINDOW
+from chimera.providers.offline import NAME as OFFLINE_WRITER
 from chimera.providers.offline import OfflineWriter
 from chimera.runtime import cpu_use
 from chimera.runtime.interpreter import freeze_start_up_objects, runtime_interpreter
@@ -224,7 +225,7 @@ async def run_rw1(options: BenchOptions, work_dir: Path, progress: Callable[[int
         "db_bytes": db_bytes,
         "llm_latency_ms": options.llm_latency_ms,
         "workers": workers,
-        "writer": OfflineWriter.name,
+        "writer": OFFLINE_WRITER,
         "news": "mcp:news",
         "memory": "mcp:memory",
         "memory_round_trips": sum(p.memory.round_trips for p in pipelines if p.memory is not None),

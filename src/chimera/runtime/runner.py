@@ -45,6 +45,7 @@ from chimera.platforms.factory import open_remote_platforms
 from chimera.platforms.outbox import LocalOutbox
 from chimera.providers.base import LLMProvider
 from chimera.providers.classifier import HttpClassifier
+from chimera.providers.offline import NAME as OFFLINE_WRITER
 from chimera.providers.offline import OfflineWriter
 from chimera.providers.registry import open_providers
 from chimera.roles.judge import Judge, content_limit
@@ -382,7 +383,7 @@ async def run_fleet(
         )  # fmt: skip
         await sync_limits(scope, fleet)  # model spend goes through the money rules
         summary.resumed, summary.orphaned = await resume_open_work(p)
-        summary.writer = ", ".join(writers.names).replace("offline", OfflineWriter.name)
+        summary.writer = ", ".join(writers.names).replace("offline", OFFLINE_WRITER)
         summary.platforms = ["outbox", *remotes]
         summary.news = news.name
         summary.memory = memory.name

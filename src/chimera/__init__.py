@@ -1,1 +1,5 @@
 """Chimera: autonomous AI influencer runtime."""
+
+from chimera import native
+
+native.activate()

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from chimera import native
 from chimera.runtime.bench import default_workers
 from tests.conftest import Cli, query
 
@@ -20,6 +21,7 @@ def test_bench_small_runs_and_checks_itself(cli: Cli, tmp_path: Path) -> None:
     assert json.loads(out.read_text()) == last
     assert last["self_check"] == []
     assert last["agents"] == 200 and last["writer"] == "offline-writer" and last["news"] == "mcp:news"
+    assert last["build"] == native.STATE, "the bench reports the build that ran (the same as this process's)"
     for key in ("tasks", "wall_s", "tasks_per_s", "p50_cycle_ms", "p95_cycle_ms", "peak_rss_mib", "decisions",
                 "posts", "db_bytes"):  # fmt: skip
         assert key in last

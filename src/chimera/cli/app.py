@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 from rich.table import Table
 
+from chimera import native
 from chimera.cli import context as cx
 from chimera.cli import money_cmd
 from chimera.cli.audit_cmd import audit_app
@@ -122,7 +123,8 @@ def run(
             cx.err_console.print(
                 f"chimera run ({mode}): tenant {fleet.tenant_id}, {len(fleet.campaigns)} campaigns, "
                 f"writer [bold]{summary.writer}[/] (offline, deterministic templates), news {summary.news}, "
-                f"memory {summary.memory}, outbox local; resumed {summary.resumed} unfinished tasks"
+                f"memory {summary.memory}, outbox local; hot modules {native.STATE}; "
+                f"resumed {summary.resumed} unfinished tasks"
             )
             for server in summary.servers:
                 if server.state != "up":
@@ -148,7 +150,7 @@ def run(
         "alerts": summary.alerts,
         "cycles": summary.cycles, "occ_conflicts": summary.conflicts,
         "decisions": {v: summary.decisions.get(v, 0) for v in ("approve", "escalate", "reject")},
-        "writer": summary.writer, "news": summary.news, "memory": summary.memory,
+        "writer": summary.writer, "news": summary.news, "memory": summary.memory, "build": native.STATE,
         "perception_errors": summary.perception_errors, "blocked_items": summary.blocked_items,
         "replies_requested": summary.replies_requested, "platforms": summary.platforms,
         "mcp_servers": {s.name: {"state": s.state.value, "restarts": s.restarts} for s in summary.servers},
@@ -380,7 +382,7 @@ def bench(
     table.add_column("value", justify="right")
     for key in ("tasks", "wall_s", "tasks_per_s", "p50_cycle_ms", "p95_cycle_ms", "p95_finish_ms", "window",
                 "peak_rss_mib", "cpu_us_per_task", "cores_busy", "decisions",
-                "posts", "db_bytes", "self_check"):  # fmt: skip
+                "posts", "db_bytes", "build", "self_check"):  # fmt: skip
         table.add_row(key, str(result[key]))
     cx.err_console.print(table)
     _result_line(result, json_path)

@@ -22,6 +22,7 @@ from typing import Any
 
 import anyio
 
+from chimera import native
 from chimera.config.loader import Fleet
 from chimera.mcp.command import ServerCommand
 from chimera.mcp.memory_client import MemoryClient
@@ -226,6 +227,7 @@ async def run_rw1(options: BenchOptions, work_dir: Path, progress: Callable[[int
         "llm_latency_ms": options.llm_latency_ms,
         "workers": workers,
         "writer": OFFLINE_WRITER,
+        "build": native.STATE,
         "news": "mcp:news",
         "memory": "mcp:memory",
         "memory_round_trips": sum(p.memory.round_trips for p in pipelines if p.memory is not None),

@@ -1,0 +1,112 @@
+"""Which build of the hot modules runs: compiled (mypyc) or the Python sources.
+
+Installing the project compiles the modules the event loop spends its time
+in (``COMPILED`` below, the build hook in ``hatch_build.py``) and records
+each one's source hash in ``_compiled.json``. Compiled modules call each
+other directly, so they are used only all together and only while every
+source still matches its hash: once any of them is edited, every one of
+them is loaded from its ``.py`` again until the next ``uv sync
+--reinstall-package chimera``. ``CHIMERA_PURE_PYTHON=1`` chooses the
+sources outright. ``chimera bench`` and ``chimera run`` report ``STATE``.
+
+This module must stay pure Python: ``chimera/__init__.py`` calls
+``activate`` before any compiled module can be imported.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.abc
+import importlib.machinery
+import importlib.util
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from types import ModuleType
+
+#: The modules the build compiles, by import name (the event loop's hot path; ``specs/performance.md``).
+COMPILED = (
+    "chimera.text",
+    "chimera.json_text",
+    "chimera.governance.banding",
+    "chimera.governance.checks",
+    "chimera.governance.output_checks",
+    "chimera.governance.permissions",
+    "chimera.governance.sensitivity",
+    "chimera.pipeline.books",
+    "chimera.pipeline.queues",
+    "chimera.pipeline.tracker",
+    "chimera.pipeline.window",
+    "chimera.providers.offline",
+    "chimera.roles.judge",
+    "chimera.roles.planner",
+    "chimera.roles.worker",
+    "chimera.skills.analyze_trends",
+    "chimera.skills.generate_content",
+    "chimera.store.audit",
+)
+
+#: Where the build records the source hashes of what it compiled.
+MANIFEST = Path(__file__).with_name("_compiled.json")
+PURE_ENV = "CHIMERA_PURE_PYTHON"
+
+STATE = "pure Python (not compiled)"
+"""What runs, in words: ``compiled (N modules)`` or ``pure Python (why)``."""
+
+
+def source_of(module: str) -> Path:
+    """The ``.py`` file of one of the package's modules."""
+    return Path(__file__).parent.joinpath(*module.split(".")[1:]).with_suffix(".py")
+
+
+def source_hash(path: Path) -> str:
+    """The hash the manifest records for a source file."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def stale(manifest: dict[str, str]) -> list[str]:
+    """The modules whose source no longer matches the hash recorded when they were compiled."""
+    out = []
+    for module, digest in manifest.items():
+        path = source_of(module)
+        if not path.is_file() or source_hash(path) != digest:
+            out.append(module)
+    return out
+
+
+class _Sources(importlib.abc.MetaPathFinder):
+    """Loads the listed modules from their ``.py`` files even where a compiled one lies beside them."""
+
+    def __init__(self, modules: Sequence[str]) -> None:
+        self._modules = frozenset(modules)
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        if fullname not in self._modules:
+            return None
+        return importlib.util.spec_from_file_location(fullname, source_of(fullname))
+
+
+def activate() -> str:
+    """Choose the build for this process (before any of ``COMPILED`` is imported) and return ``STATE``."""
+    global STATE  # noqa: PLW0603 (set once per process, before the modules it governs load)
+    try:
+        manifest: dict[str, str] = json.loads(MANIFEST.read_text()) if MANIFEST.is_file() else {}
+    except (OSError, ValueError):
+        manifest = {}
+    if not manifest:
+        STATE = "pure Python (not compiled)"
+        return STATE
+    if os.environ.get(PURE_ENV, "").strip() not in ("", "0"):
+        why = f"{PURE_ENV} is set"
+    elif changed := stale(manifest):
+        why = f"edited since compiled: {', '.join(changed)}; `uv sync --reinstall-package chimera` compiles again"
+    else:
+        STATE = f"compiled ({len(manifest)} modules)"
+        return STATE
+    sys.meta_path.insert(0, _Sources(list(manifest)))
+    STATE = f"pure Python ({why})"
+    return STATE

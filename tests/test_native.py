@@ -1,0 +1,54 @@
+"""The hot modules run compiled only all together and only while their sources match what was compiled."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from chimera import native
+
+
+def _state_in_child(**env: str) -> dict[str, str]:
+    """The build a fresh interpreter chooses, and where it loaded two of the hot modules from."""
+    code = (
+        "import json, chimera.native as n, chimera.roles.judge as j, chimera.text as t;"
+        "print(json.dumps({'state': n.STATE, 'judge': j.__file__, 'text': t.__file__}))"
+    )
+    child_env = {k: v for k, v in os.environ.items() if k != native.PURE_ENV} | env
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=child_env, check=True)
+    return dict(json.loads(out.stdout))
+
+
+def test_every_listed_module_exists_as_source() -> None:
+    for module in native.COMPILED:
+        assert native.source_of(module).is_file(), module
+
+
+def test_the_state_says_what_was_loaded() -> None:
+    seen = _state_in_child()
+    compiled = seen["state"].startswith("compiled")
+    fresh = native.MANIFEST.is_file() and not native.stale(json.loads(native.MANIFEST.read_text()))
+    assert compiled == fresh, seen["state"]
+    for module in ("judge", "text"):
+        assert seen[module].endswith(".py") != compiled, seen
+    if compiled:
+        assert seen["state"] == f"compiled ({len(native.COMPILED)} modules)"
+
+
+def test_the_environment_chooses_the_sources() -> None:
+    seen = _state_in_child(CHIMERA_PURE_PYTHON="1")
+    assert seen["judge"].endswith("judge.py") and seen["text"].endswith("text.py")
+    expected = "CHIMERA_PURE_PYTHON is set" if native.MANIFEST.is_file() else "not compiled"
+    assert seen["state"] == f"pure Python ({expected})"
+
+
+def test_an_edited_source_is_stale_and_loads_from_its_file() -> None:
+    current = {m: native.source_hash(native.source_of(m)) for m in native.COMPILED}
+    assert native.stale(current) == []
+    edited = current | {"chimera.text": "0" * 64}
+    assert native.stale(edited) == ["chimera.text"]
+    spec = native._Sources(["chimera.text"]).find_spec("chimera.text", None)
+    assert spec is not None and spec.origin == str(native.source_of("chimera.text"))
+    assert native._Sources(["chimera.text"]).find_spec("chimera.json_text", None) is None

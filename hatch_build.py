@@ -4,14 +4,15 @@ The list is ``chimera.native.COMPILED``. Compiling needs a C compiler and
 takes about a minute; when it fails for any reason the package installs as
 pure Python and says so here and in ``chimera bench`` / ``chimera run``
 (``chimera.native.STATE``). ``CHIMERA_PURE_PYTHON=1`` at install time skips
-the compiler. The build records each compiled module's source hash in
-``src/chimera/_compiled.json``; at import, a module edited since is loaded
+the compiler. The build records what it did in ``src/chimera/_compiled.json``
+(each compiled module's source hash, or why nothing was compiled); at import, a module edited since is loaded
 from its source, with every other one of the group (``chimera/native.py``).
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 import shutil
@@ -27,10 +28,17 @@ PURE_ENV = "CHIMERA_PURE_PYTHON"
 
 
 def _compiled_modules(src: Path) -> list[str]:
-    """``COMPILED`` as ``chimera/native.py`` lists it (read as text: the package may not import here)."""
-    text = (src / "chimera" / "native.py").read_text()
-    block = text.split("COMPILED = (", 1)[1].split(")", 1)[0]
-    return [line.strip().strip('",') for line in block.splitlines() if line.strip().startswith('"')]
+    """``COMPILED`` from ``chimera/native.py``, loaded on its own (it needs only the standard library)."""
+    spec = importlib.util.spec_from_file_location("_chimera_native", src / "chimera" / "native.py")
+    assert spec is not None and spec.loader is not None
+    native = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(native)
+    return list(native.COMPILED)
+
+
+def _record(src: Path, manifest: dict[str, Any]) -> None:
+    """What the build did, for ``chimera.native`` to read at import."""
+    (src / "chimera" / "_compiled.json").write_text(json.dumps(manifest, indent=1) + "\n")
 
 
 def _artifacts(src: Path) -> list[Path]:
@@ -49,6 +57,7 @@ class CustomBuildHook(BuildHookInterface):
             stale.unlink()
         if os.environ.get(PURE_ENV, "").strip() not in ("", "0"):
             print(f"chimera: {PURE_ENV} is set: installing pure Python", file=sys.stderr)
+            _record(src, {"not_compiled": f"{PURE_ENV} was set at install"})
             return
         modules = _compiled_modules(src)
         files = [str(Path(*m.split("."))) + ".py" for m in modules]
@@ -65,11 +74,13 @@ class CustomBuildHook(BuildHookInterface):
                       file=sys.stderr)  # fmt: skip
                 for partial in _artifacts(src):
                     partial.unlink()
+                last = detail.strip().splitlines()[-1:] or ["no output"]
+                _record(src, {"not_compiled": f"compiling failed at install: {last[0][:200]}"})
                 return
             finally:
                 shutil.rmtree(src / "build", ignore_errors=True)
-        manifest = {m: hashlib.sha256((src / f).read_bytes()).hexdigest() for m, f in zip(modules, files, strict=True)}
-        (src / "chimera" / "_compiled.json").write_text(json.dumps(manifest, indent=1) + "\n")
+        hashes = {m: hashlib.sha256((src / f).read_bytes()).hexdigest() for m, f in zip(modules, files, strict=True)}
+        _record(src, {"modules": hashes})
         built = _artifacts(src)
         if version == "standard":  # a wheel: ship the extensions and tag it for this platform
             build_data["pure_python"] = False

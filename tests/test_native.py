@@ -29,18 +29,22 @@ def test_every_listed_module_exists_as_source() -> None:
 def test_the_state_says_what_was_loaded() -> None:
     seen = _state_in_child()
     compiled = seen["state"].startswith("compiled")
-    fresh = native.MANIFEST.is_file() and not native.stale(json.loads(native.MANIFEST.read_text()))
+    modules = native.read_manifest().get("modules")
+    fresh = bool(modules) and not native.stale(modules)
     assert compiled == fresh, seen["state"]
     for module in ("judge", "text"):
         assert seen[module].endswith(".py") != compiled, seen
     if compiled:
         assert seen["state"] == f"compiled ({len(native.COMPILED)} modules)"
+    elif not modules:  # nothing compiled: the state says why, as the build recorded it
+        assert seen["state"] == f"pure Python ({native.read_manifest().get('not_compiled', 'not compiled')})"
 
 
 def test_the_environment_chooses_the_sources() -> None:
     seen = _state_in_child(CHIMERA_PURE_PYTHON="1")
     assert seen["judge"].endswith("judge.py") and seen["text"].endswith("text.py")
-    expected = "CHIMERA_PURE_PYTHON is set" if native.MANIFEST.is_file() else "not compiled"
+    built = native.read_manifest()
+    expected = "CHIMERA_PURE_PYTHON is set" if built.get("modules") else built.get("not_compiled", "not compiled")
     assert seen["state"] == f"pure Python ({expected})"
 
 

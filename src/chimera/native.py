@@ -2,7 +2,7 @@
 
 Installing the project compiles the modules the event loop spends its time
 in (``COMPILED`` below, the build hook in ``hatch_build.py``) and records
-each one's source hash in ``_compiled.json``. Compiled modules call each
+each one's source hash in ``_compiled.json`` (or why it compiled nothing). Compiled modules call each
 other directly, so they are used only all together and only while every
 source still matches its hash: once any of them is edited, every one of
 them is loaded from its ``.py`` again until the next ``uv sync
@@ -25,6 +25,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 #: The modules the build compiles, by import name (the event loop's hot path; ``specs/performance.md``).
 COMPILED = (
@@ -54,6 +55,15 @@ PURE_ENV = "CHIMERA_PURE_PYTHON"
 
 STATE = "pure Python (not compiled)"
 """What runs, in words: ``compiled (N modules)`` or ``pure Python (why)``."""
+
+
+def read_manifest() -> dict[str, Any]:
+    """What the build recorded: ``{"modules": {name: source hash}}``, or ``{"not_compiled": why}``."""
+    try:
+        found = json.loads(MANIFEST.read_text()) if MANIFEST.is_file() else {}
+    except (OSError, ValueError):
+        return {}
+    return found if isinstance(found, dict) else {}
 
 
 def source_of(module: str) -> Path:
@@ -93,12 +103,10 @@ class _Sources(importlib.abc.MetaPathFinder):
 def activate() -> str:
     """Choose the build for this process (before any of ``COMPILED`` is imported) and return ``STATE``."""
     global STATE  # noqa: PLW0603 (set once per process, before the modules it governs load)
-    try:
-        manifest: dict[str, str] = json.loads(MANIFEST.read_text()) if MANIFEST.is_file() else {}
-    except (OSError, ValueError):
-        manifest = {}
+    built = read_manifest()
+    manifest = built.get("modules") or {}
     if not manifest:
-        STATE = "pure Python (not compiled)"
+        STATE = f"pure Python ({built.get('not_compiled') or 'not compiled'})"
         return STATE
     if os.environ.get(PURE_ENV, "").strip() not in ("", "0"):
         why = f"{PURE_ENV} is set"

@@ -11,7 +11,6 @@ from its source, with every other one of the group (``chimera/native.py``).
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import json
 import os
@@ -20,32 +19,30 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
-PURE_ENV = "CHIMERA_PURE_PYTHON"
 
-
-def _compiled_modules(src: Path) -> list[str]:
-    """``COMPILED`` from ``chimera/native.py``, loaded on its own (it needs only the standard library)."""
+def _native(src: Path) -> ModuleType:
+    """``chimera/native.py`` loaded on its own (standard library only): the list, the paths, the hashes."""
     spec = importlib.util.spec_from_file_location("_chimera_native", src / "chimera" / "native.py")
     assert spec is not None and spec.loader is not None
     native = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(native)
-    return list(native.COMPILED)
+    return native
 
 
-def _record(src: Path, manifest: dict[str, Any]) -> None:
+def _record(native: ModuleType, manifest: dict[str, Any]) -> None:
     """What the build did, for ``chimera.native`` to read at import."""
-    (src / "chimera" / "_compiled.json").write_text(json.dumps(manifest, indent=1) + "\n")
+    native.MANIFEST.write_text(json.dumps(manifest, indent=1) + "\n")
 
 
-def _artifacts(src: Path) -> list[Path]:
+def _artifacts(src: Path, native: ModuleType) -> list[Path]:
     """What an earlier build left in the source tree: extensions and the manifest."""
     found = [*(src / "chimera").rglob("*.so"), *src.glob("*__mypyc*.so")]
-    manifest = src / "chimera" / "_compiled.json"
-    return found + ([manifest] if manifest.exists() else [])
+    return found + ([native.MANIFEST] if native.MANIFEST.exists() else [])
 
 
 class CustomBuildHook(BuildHookInterface):
@@ -53,18 +50,19 @@ class CustomBuildHook(BuildHookInterface):
 
     def initialize(self, version: str, build_data: dict[str, Any]) -> None:
         src = Path(self.root) / "src"
-        for stale in _artifacts(src):
+        native = _native(src)
+        for stale in _artifacts(src, native):
             stale.unlink()
-        if os.environ.get(PURE_ENV, "").strip() not in ("", "0"):
-            print(f"chimera: {PURE_ENV} is set: installing pure Python", file=sys.stderr)
-            _record(src, {"not_compiled": f"{PURE_ENV} was set at install"})
+        if native.pure_requested():
+            print(f"chimera: {native.PURE_ENV} is set: installing pure Python", file=sys.stderr)
+            _record(native, {"not_compiled": f"{native.PURE_ENV} was set at install"})
             return
-        modules = _compiled_modules(src)
-        files = [str(Path(*m.split("."))) + ".py" for m in modules]
+        sources = [native.source_of(m) for m in native.COMPILED]
         with tempfile.TemporaryDirectory() as work:
             try:
                 subprocess.run(
-                    [sys.executable, "-m", "mypyc", "--config-file", str(Path(self.root) / "pyproject.toml"), *files],
+                    [sys.executable, "-m", "mypyc", "--config-file", str(Path(self.root) / "pyproject.toml"),
+                     *(str(p.relative_to(src)) for p in sources)],
                     cwd=src, check=True, capture_output=True, text=True,
                     env={**os.environ, "MYPYC_OPT_LEVEL": "3", "MYPY_CACHE_DIR": str(Path(work) / "cache")},
                 )  # fmt: skip
@@ -72,18 +70,16 @@ class CustomBuildHook(BuildHookInterface):
                 detail = getattr(exc, "stderr", "") or getattr(exc, "stdout", "") or str(exc)
                 print(f"chimera: compiling the hot modules failed, installing pure Python:\n{detail[-3000:]}",
                       file=sys.stderr)  # fmt: skip
-                for partial in _artifacts(src):
+                for partial in _artifacts(src, native):
                     partial.unlink()
                 last = detail.strip().splitlines()[-1:] or ["no output"]
-                _record(src, {"not_compiled": f"compiling failed at install: {last[0][:200]}"})
+                _record(native, {"not_compiled": f"compiling failed at install: {last[0][:200]}"})
                 return
             finally:
                 shutil.rmtree(src / "build", ignore_errors=True)
-        hashes = {m: hashlib.sha256((src / f).read_bytes()).hexdigest() for m, f in zip(modules, files, strict=True)}
-        _record(src, {"modules": hashes})
-        built = _artifacts(src)
+        _record(native, {"modules": {m: native.source_hash(p) for m, p in zip(native.COMPILED, sources, strict=True)}})
         if version == "standard":  # a wheel: ship the extensions and tag it for this platform
             build_data["pure_python"] = False
             build_data["infer_tag"] = True
-            build_data["force_include"].update({str(p): str(p.relative_to(src)) for p in built})
-        print(f"chimera: compiled {len(modules)} modules with mypyc", file=sys.stderr)
+            build_data["force_include"].update({str(p): str(p.relative_to(src)) for p in _artifacts(src, native)})
+        print(f"chimera: compiled {len(sources)} modules with mypyc", file=sys.stderr)

@@ -9,8 +9,10 @@ them is loaded from its ``.py`` again until the next ``uv sync
 --reinstall-package chimera``. ``CHIMERA_PURE_PYTHON=1`` chooses the
 sources outright. ``chimera bench`` and ``chimera run`` report ``STATE``.
 
-This module must stay pure Python: ``chimera/__init__.py`` calls
-``activate`` before any compiled module can be imported.
+This module must stay pure Python with the standard library only:
+``chimera/__init__.py`` calls ``activate`` before any compiled module can be
+imported, and the build hook loads it on its own for the list, the paths
+and the hashes.
 """
 
 from __future__ import annotations
@@ -55,6 +57,11 @@ PURE_ENV = "CHIMERA_PURE_PYTHON"
 
 STATE = "pure Python (not compiled)"
 """What runs, in words: ``compiled (N modules)`` or ``pure Python (why)``."""
+
+
+def pure_requested() -> bool:
+    """Whether ``CHIMERA_PURE_PYTHON`` asks for the sources (any value but empty or ``0``)."""
+    return os.environ.get(PURE_ENV, "").strip() not in ("", "0")
 
 
 def read_manifest() -> dict[str, Any]:
@@ -108,7 +115,7 @@ def activate() -> str:
     if not manifest:
         STATE = f"pure Python ({built.get('not_compiled') or 'not compiled'})"
         return STATE
-    if os.environ.get(PURE_ENV, "").strip() not in ("", "0"):
+    if pure_requested():
         why = f"{PURE_ENV} is set"
     elif changed := stale(manifest):
         why = f"edited since compiled: {', '.join(changed)}; `uv sync --reinstall-package chimera` compiles again"

@@ -140,7 +140,7 @@ class MemoryClient:
             tg.start_soon(self._send, self._stores)
             tg.start_soon(self._send, self._searches)
 
-    async def _send(self, line: _Line[Any]) -> None:
+    async def _send(self, line: _Line[Res]) -> None:
         """One line's calls, one at a time; a batch in flight always delivers its answers."""
         while True:
             if not line.queued:
@@ -148,12 +148,13 @@ class MemoryClient:
                 await line.wake.wait()
             batch, line.queued = line.queued[:MAX_BATCH], line.queued[MAX_BATCH:]
             with anyio.CancelScope(shield=True):
-                await self._flush(batch, line.tool, line.arg, line.parse)
+                await self._flush(batch, line)
 
-    async def _flush(self, batch: list[_Pending[Any, Any]], tool: str, arg: str, parse: Any) -> None:
+    async def _flush(self, batch: list[_Pending[dict[str, Any], Res]], line: _Line[Res]) -> None:
+        tool, parse = line.tool, line.parse
         try:
             # stores carry keys and searches only read, so a retry after a restart is safe
-            result = await self._server.call_tool(tool, {arg: [p.request for p in batch]})
+            result = await self._server.call_tool(tool, {line.arg: [p.request for p in batch]})
             self.round_trips += 1
             name = self._server.name
             answers = json_document(name, tool, result)

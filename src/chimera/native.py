@@ -66,11 +66,15 @@ def pure_requested() -> bool:
 
 def read_manifest() -> dict[str, Any]:
     """What the build recorded: ``{"modules": {name: source hash}}``, or ``{"not_compiled": why}``."""
+    if not MANIFEST.is_file():
+        return {"not_compiled": "not compiled"}
     try:
-        found = json.loads(MANIFEST.read_text()) if MANIFEST.is_file() else {}
-    except (OSError, ValueError):
-        return {}
-    return found if isinstance(found, dict) else {}
+        found = json.loads(MANIFEST.read_text())
+    except (OSError, ValueError) as exc:
+        return {"not_compiled": f"unreadable {MANIFEST.name}: {exc}"}
+    if not isinstance(found, dict) or not (found.get("modules") or found.get("not_compiled")):
+        return {"not_compiled": f"{MANIFEST.name} records neither modules nor a reason"}
+    return found
 
 
 def source_of(module: str) -> Path:
@@ -111,17 +115,17 @@ def activate() -> str:
     """Choose the build for this process (before any of ``COMPILED`` is imported) and return ``STATE``."""
     global STATE  # noqa: PLW0603 (set once per process, before the modules it governs load)
     built = read_manifest()
-    manifest = built.get("modules") or {}
+    manifest: dict[str, str] = built.get("modules") or {}
     if not manifest:
-        STATE = f"pure Python ({built.get('not_compiled') or 'not compiled'})"
-        return STATE
-    if pure_requested():
+        why = str(built.get("not_compiled"))
+    elif pure_requested():
         why = f"{PURE_ENV} is set"
     elif changed := stale(manifest):
         why = f"edited since compiled: {', '.join(changed)}; `uv sync --reinstall-package chimera` compiles again"
     else:
         STATE = f"compiled ({len(manifest)} modules)"
         return STATE
-    sys.meta_path.insert(0, _Sources(list(manifest)))
+    # whatever extension files lie about (left by an interrupted build, say), none of them loads now
+    sys.meta_path.insert(0, _Sources([*COMPILED, *manifest]))
     STATE = f"pure Python ({why})"
     return STATE

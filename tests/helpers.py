@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from chimera.mcp.servers.news import load_snapshot
 from chimera.models.news import NewsItem
-from chimera.models.work import Task
+from chimera.models.records import Task
 from chimera.roles.planner import task_row
 from chimera.runtime.runner import Pipeline
 from chimera.store.committer import WriteOp

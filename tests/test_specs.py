@@ -6,7 +6,9 @@ import json
 
 import pytest
 
-from chimera.models.work import Priority, Task, TaskModel, TaskStatus, TaskType
+from chimera.models.contracts import TaskModel
+from chimera.models.records import Task
+from chimera.models.work import Priority, TaskStatus, TaskType
 from tests import specgen
 
 SPEC_TEXT = specgen.SPEC.read_text()

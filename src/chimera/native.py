@@ -38,6 +38,7 @@ COMPILED = (
     "chimera.governance.output_checks",
     "chimera.governance.permissions",
     "chimera.governance.sensitivity",
+    "chimera.models.records",
     "chimera.pipeline.books",
     "chimera.pipeline.queues",
     "chimera.pipeline.tracker",

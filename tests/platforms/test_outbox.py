@@ -10,7 +10,8 @@ from chimera.cli.init_cmd import write_sample_fleet
 from chimera.config.home import Home
 from chimera.config.loader import load_fleet
 from chimera.errors import StoreError
-from chimera.models.work import Priority, Task
+from chimera.models.records import Task
+from chimera.models.work import Priority
 from chimera.platforms.base import PostRequest, Receipt
 from chimera.platforms.outbox import LocalOutbox
 from chimera.roles.planner import task_row

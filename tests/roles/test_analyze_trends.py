@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import anyio
 
-from chimera.models.work import Priority, Result, Task
+from chimera.models.records import Result, Task
+from chimera.models.work import Priority
 from chimera.skills.analyze_trends import AnalyzeTrends, TrendCache
 from chimera.skills.base import Outcome
 from tests.helpers import ListNews

@@ -14,7 +14,8 @@ from chimera.cli.init_cmd import write_sample_fleet
 from chimera.config.home import Home
 from chimera.config.loader import load_fleet
 from chimera.models.config import PlatformPolicy
-from chimera.models.work import Decision, Priority, Result, Task, TaskStatus
+from chimera.models.records import Decision, Result, Task
+from chimera.models.work import Priority, TaskStatus
 from chimera.roles.planner import task_row
 from chimera.runtime.runner import Pipeline, build_pipeline, start_roles
 from chimera.store import open_database

@@ -16,7 +16,8 @@ import pytest
 from chimera.cli.init_cmd import write_sample_fleet
 from chimera.config.home import Home
 from chimera.config.loader import load_fleet
-from chimera.models.work import Priority, Task, TaskStatus, TaskType
+from chimera.models.records import Task
+from chimera.models.work import Priority, TaskStatus, TaskType
 from chimera.pipeline.messages import PlanRequest
 from chimera.roles.planner import task_row
 from chimera.runtime.runner import build_pipeline, start_roles

@@ -24,7 +24,8 @@ from chimera.logs import configure as configure_logging
 from chimera.logs import configure_stderr
 from chimera.mcp.command import ServerCommand
 from chimera.models.config import BUNDLED_SERVERS, CampaignStatus, FleetPolicy
-from chimera.models.work import ReviewItem, ReviewStatus
+from chimera.models.contracts import ReviewItem
+from chimera.models.work import ReviewStatus
 from chimera.pipeline.window import BENCH_WINDOW
 from chimera.secret_store import Redactor, SecretStore
 from chimera.settings import Settings

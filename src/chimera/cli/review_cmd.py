@@ -14,7 +14,7 @@ from rich.text import Text
 
 from chimera.errors import Refusal
 from chimera.governance.treasury import SpendOutcome
-from chimera.models.work import ReviewItem
+from chimera.models.contracts import ReviewItem
 from chimera.store import reviews
 from chimera.store.scope import TenantScope
 

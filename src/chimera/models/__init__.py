@@ -10,13 +10,10 @@ from chimera.models.config import (
     PlatformPolicy,
     RuntimePolicy,
 )
+from chimera.models.contracts import JudgeDecisionModel, ReviewItem, TaskModel, TaskResultModel
 from chimera.models.work import (
-    JudgeDecisionModel,
     Priority,
-    ReviewItem,
     ReviewStatus,
-    TaskModel,
-    TaskResultModel,
     TaskStatus,
     TaskType,
     Verdict,

@@ -1,17 +1,16 @@
-"""Units of work: tasks, results, judge decisions and review items.
+"""The kinds of work: task types, priorities, statuses, verdicts and review states.
 
-Inside the process these travel as slotted dataclasses (cheap to create by
-the ten thousand); where they leave it (JSON output, the spec) they are the
-pydantic models below, converted with ``to_model``.
+The records that carry work through the process (tasks, results, decisions)
+are in ``records.py``; where work leaves the process (JSON output, the spec)
+it takes the pydantic forms in ``contracts.py``. This module stays pure
+Python: compiled, an enum's docstring would be replaced by a filler and the
+spec's schemas would change with the build.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
-from typing import Any, Final
-
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Final
 
 
 class TaskType(StrEnum):
@@ -82,137 +81,3 @@ class ReviewStatus(StrEnum):
     PENDING = "pending"
     APPROVED = "approved"
     REJECTED = "rejected"
-
-
-@dataclass(slots=True)
-class Task:
-    """A unit of work as it moves through the queues."""
-
-    task_id: str
-    tenant_id: str
-    agent_id: str
-    campaign_id: str
-    type: str
-    priority: int
-    seq: int
-    payload: dict[str, Any]
-    attempt: int = 0
-    depends_on: str | None = None
-    status: str = TaskStatus.PENDING
-    created_at: float = 0.0
-
-    def sort_key(self) -> tuple[int, int]:
-        """Priority first, then FIFO by sequence number."""
-        return (self.priority, self.seq)
-
-
-@dataclass(slots=True)
-class Result:
-    """What a skill produced for one attempt of a task."""
-
-    task: Task
-    ok: bool
-    output: dict[str, Any]
-    confidence: float
-    reasoning: list[str] = field(default_factory=list)
-    error: str | None = None
-    produced_by: str = ""
-
-
-@dataclass(slots=True)
-class Decision:
-    """The Judge's verdict on one result."""
-
-    result: Result
-    verdict: Verdict
-    confidence: float
-    reasons: list[str]
-    sensitive: list[str] = field(default_factory=list)
-
-
-class _Contract(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class TaskModel(_Contract):
-    """A task as it appears in JSON output and in the spec."""
-
-    task_id: str
-    tenant_id: str
-    agent_id: str
-    campaign_id: str
-    type: TaskType
-    priority: Priority
-    seq: int = Field(ge=0)
-    status: TaskStatus
-    attempt: int = Field(ge=0)
-    depends_on: str | None = None
-    payload: dict[str, Any]
-    created_at: float
-
-    @classmethod
-    def from_task(cls, task: Task) -> TaskModel:
-        """Convert the in-process form."""
-        return cls(
-            task_id=task.task_id,
-            tenant_id=task.tenant_id,
-            agent_id=task.agent_id,
-            campaign_id=task.campaign_id,
-            type=TaskType(task.type),
-            priority=Priority(task.priority),
-            seq=task.seq,
-            status=TaskStatus(task.status),
-            attempt=task.attempt,
-            depends_on=task.depends_on,
-            payload=task.payload,
-            created_at=task.created_at,
-        )
-
-
-class TaskResultModel(_Contract):
-    """A skill's result for one attempt of a task."""
-
-    task_id: str
-    attempt: int = Field(ge=0)
-    ok: bool
-    output: dict[str, Any]
-    confidence: float = Field(ge=0, le=1)
-    reasoning: list[str]
-    error: str | None = None
-    produced_by: str
-
-
-class JudgeDecisionModel(_Contract):
-    """The Judge's verdict on one attempt of a task."""
-
-    task_id: str
-    attempt: int = Field(ge=0)
-    verdict: Verdict
-    confidence: float = Field(ge=0, le=1)
-    reasons: list[str]
-    decided_at: float
-
-
-class ReviewItem(_Contract):
-    """An escalated result waiting for (or decided by) a human."""
-
-    review_id: int
-    tenant_id: str
-    task_id: str | None
-    """The escalated task, or None for a spend."""
-    attempt: int = Field(ge=0)
-    spend_key: str | None = None
-    """The spend's idempotency key, or None for a task."""
-    agent_id: str
-    campaign_id: str
-    kind: str
-    content: str
-    confidence: float = Field(ge=0, le=1)
-    reasoning: list[str]
-    escalation: list[str]
-    status: ReviewStatus
-    edited_content: str | None = None
-    reason: str | None = None
-    decided_by: str | None = None
-    created_at: float
-    decided_at: float | None = None

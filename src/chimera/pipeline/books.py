@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from chimera.models.work import Task
+from chimera.models.records import Task
 
 
 @dataclass(slots=True)

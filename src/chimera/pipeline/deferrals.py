@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import anyio
 
-from chimera.models.work import Task
+from chimera.models.records import Task
 from chimera.pipeline.queues import PriorityQueue
 from chimera.pipeline.tracker import WorkTracker
 

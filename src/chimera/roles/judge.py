@@ -25,6 +25,7 @@ from chimera.governance.checks import (
 from chimera.governance.sensitivity import sensitive_topics
 from chimera.json_text import dumps
 from chimera.models.config import FleetPolicy
+from chimera.models.records import Decision, Result, Task
 from chimera.models.work import (
     ANALYZE_TRENDS,
     APPROVE,
@@ -33,9 +34,6 @@ from chimera.models.work import (
     POST_CONTENT,
     REJECT,
     REPLY_COMMENT,
-    Decision,
-    Result,
-    Task,
     TaskStatus,
     TaskType,
     Verdict,

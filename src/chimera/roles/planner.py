@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 import anyio
 
 from chimera.json_text import dumps
+from chimera.models.records import Task
 from chimera.models.work import (
     ANALYZE_TRENDS,
     BLOCKED,
@@ -28,7 +29,6 @@ from chimera.models.work import (
     MEDIUM,
     POST_CONTENT,
     REPLY_COMMENT,
-    Task,
 )
 from chimera.pipeline.books import CampaignBook, DependencyBook
 from chimera.pipeline.crashpoints import CrashPoints

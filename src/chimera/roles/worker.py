@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 
 from chimera.errors import ChimeraError, PermissionRefused, Postponed
 from chimera.governance.permissions import RoleBook
-from chimera.models.work import Result, Task
+from chimera.models.records import Result, Task
 from chimera.pipeline.crashpoints import CrashPoints
 from chimera.pipeline.deferrals import Deferrals
 from chimera.pipeline.queues import PriorityQueue

@@ -32,7 +32,8 @@ from chimera.mcp.memory_client import MemoryClient
 from chimera.mcp.news_client import McpNewsSource, NewsSource, news_sources
 from chimera.mcp.permissions import ToolPermissions
 from chimera.mcp.pool import McpPool, ServerStatus, open_pool
-from chimera.models.work import Result, Task, TaskStatus
+from chimera.models.records import Result, Task
+from chimera.models.work import TaskStatus
 from chimera.pipeline.books import CampaignBook, DependencyBook, KillSwitch
 from chimera.pipeline.crashpoints import CrashPoints
 from chimera.pipeline.deferrals import Deferrals

@@ -15,7 +15,8 @@ from chimera.errors import PermissionRefused
 from chimera.mcp.news_client import NewsSource
 from chimera.mcp.permissions import ToolPermissions
 from chimera.models.news import NewsItem
-from chimera.models.work import Result, Task, TaskType
+from chimera.models.records import Result, Task
+from chimera.models.work import TaskType
 from chimera.outcomes import each
 from chimera.skills.base import Done
 

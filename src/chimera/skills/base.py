@@ -9,7 +9,7 @@ from typing import Protocol
 from chimera.config.loader import Fleet
 from chimera.mcp.memory_client import Recalled
 from chimera.models.config import Campaign, Persona
-from chimera.models.work import Result, Task
+from chimera.models.records import Result, Task
 from chimera.pipeline.crashpoints import CrashPoints
 
 Outcome = Result | Exception

@@ -12,7 +12,8 @@ from collections.abc import Sequence
 
 from chimera.errors import ToolError
 from chimera.mcp.memory_client import Recalled
-from chimera.models.work import Result, Task, TaskType
+from chimera.models.records import Result, Task
+from chimera.models.work import TaskType
 from chimera.providers.base import ContentRequest, Draft, LLMProvider
 from chimera.skills.base import AgentMemory, Done, FleetView
 

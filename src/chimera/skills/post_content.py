@@ -13,7 +13,8 @@ from chimera.governance.output_checks import output_problems
 from chimera.governance.permissions import RoleBook
 from chimera.governance.reply_policy import reply_refusal
 from chimera.models.config import PlatformPolicy
-from chimera.models.work import Result, Task, TaskType
+from chimera.models.records import Result, Task
+from chimera.models.work import TaskType
 from chimera.outcomes import each
 from chimera.pipeline.books import KillSwitch
 from chimera.pipeline.crashpoints import CrashPoints

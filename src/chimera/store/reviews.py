@@ -7,7 +7,8 @@ import sqlite3
 import time
 
 from chimera.errors import Refusal
-from chimera.models.work import ReviewItem, ReviewStatus
+from chimera.models.contracts import ReviewItem
+from chimera.models.work import ReviewStatus
 from chimera.store.audit import append_audit
 from chimera.store.scope import ScopedWriter, TenantScope
 

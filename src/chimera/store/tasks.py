@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
-from chimera.models.work import Task
+from chimera.models.records import Task
 from chimera.store.scope import TenantScope
 
 _COLUMNS = (

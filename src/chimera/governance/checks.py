@@ -10,6 +10,7 @@ below every approval band.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -30,11 +31,13 @@ class Check(NamedTuple):
     note: str
 
 
-class Assessment(NamedTuple):
+@dataclass(init=False)
+class Assessment:
     """The checks, the hard failures, the confidence they add up to, and the reasoning they read as.
 
-    One per result, like Check. ``lines`` is written when the assessment is made, so an assessment
-    that many results share (a topic's trend analyses) is put into words once.
+    One per result. ``lines`` is written when the assessment is made, so an assessment that many
+    results share (a topic's trend analyses) is put into words once. A written-out ``__init__``,
+    so the compiled class is made without a Python-level call (``models/records.py``).
     """
 
     confidence: float
@@ -42,6 +45,14 @@ class Assessment(NamedTuple):
     failures: tuple[str, ...]
     lines: tuple[str, ...]
     """Human-readable reasoning: one line per check, then one per hard failure."""
+
+    def __init__(
+        self, confidence: float, checks: tuple[Check, ...], failures: tuple[str, ...], lines: tuple[str, ...]
+    ) -> None:
+        self.confidence = confidence
+        self.checks = checks
+        self.failures = failures
+        self.lines = lines
 
 
 Said = tuple[Check, str]

@@ -7,12 +7,20 @@ from dataclasses import dataclass
 from chimera.models.records import Task
 
 
-@dataclass(slots=True)
+@dataclass(init=False)
 class CampaignState:
-    """What the planner last read of a campaign; ``version`` drives optimistic concurrency."""
+    """What the planner last read of a campaign; ``version`` drives optimistic concurrency.
+
+    A written-out ``__init__``, so the compiled class is made without a Python-level call
+    (``models/records.py``); two are made per campaign and cycle.
+    """
 
     version: int
     active: bool
+
+    def __init__(self, version: int, active: bool) -> None:
+        self.version = version
+        self.active = active
 
 
 class CampaignBook:

@@ -57,11 +57,13 @@ _CURRENT = (
 )
 
 
-@dataclass(slots=True)
 class _Plan:
-    request: PlanRequest
-    version: int
-    tasks: list[Task]
+    """One campaign's planned cycle, waiting for its batch to commit."""
+
+    def __init__(self, request: PlanRequest, version: int, tasks: list[Task]) -> None:
+        self.request = request
+        self.version = version
+        self.tasks = tasks
 
 
 @dataclass(slots=True)

@@ -38,6 +38,7 @@ COMPILED = (
     "chimera.governance.output_checks",
     "chimera.governance.permissions",
     "chimera.governance.sensitivity",
+    "chimera.mcp.memory_client",
     "chimera.models.records",
     "chimera.pipeline.books",
     "chimera.pipeline.queues",
@@ -49,6 +50,7 @@ COMPILED = (
     "chimera.roles.worker",
     "chimera.skills.analyze_trends",
     "chimera.skills.generate_content",
+    "chimera.skills.post_content",
     "chimera.store.audit",
 )
 

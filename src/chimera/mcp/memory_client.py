@@ -13,7 +13,6 @@ the run.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from typing import Any, Generic, NamedTuple, TypeVar
 
 import anyio
@@ -43,7 +42,6 @@ class Recalled(NamedTuple):
 _UNSET: Any = object()
 
 
-@dataclass(slots=True, eq=False)
 class _Asked(Generic[Res]):
     """One caller's requests: their outcomes, filled in as batches answer them, and one wait for all of them.
 
@@ -51,9 +49,10 @@ class _Asked(Generic[Res]):
     and a worker's batch asks for up to hundreds at once.
     """
 
-    outcomes: list[Res | Exception]
-    left: int
-    done: Answer[None] = field(default_factory=Answer)
+    def __init__(self, outcomes: list[Res | Exception], left: int) -> None:
+        self.outcomes = outcomes
+        self.left = left
+        self.done: Answer[None] = Answer()
 
     def settle(self, index: int, outcome: Res | Exception) -> None:
         """Give request ``index`` its outcome (the first one given counts)."""
@@ -64,11 +63,13 @@ class _Asked(Generic[Res]):
                 self.done.set(None)
 
 
-@dataclass(slots=True, eq=False)
 class _Pending(Generic[Req, Res]):
-    request: Req
-    asked: _Asked[Res]
-    index: int
+    """One request in a line, and where its outcome goes."""
+
+    def __init__(self, request: Req, asked: _Asked[Res], index: int) -> None:
+        self.request = request
+        self.asked = asked
+        self.index = index
 
     @property
     def settled(self) -> bool:
@@ -78,15 +79,15 @@ class _Pending(Generic[Req, Res]):
         self.asked.settle(self.index, outcome)
 
 
-@dataclass(slots=True, eq=False)
 class _Line(Generic[Res]):
     """The requests queued for one batch tool, and the event that wakes its sender."""
 
-    tool: str
-    arg: str
-    parse: Callable[[Any], Res]
-    queued: list[_Pending[dict[str, Any], Res]] = field(default_factory=list)
-    wake: anyio.Event = field(default_factory=anyio.Event)
+    def __init__(self, tool: str, arg: str, parse: Callable[[Any], Res]) -> None:
+        self.tool = tool
+        self.arg = arg
+        self.parse = parse
+        self.queued: list[_Pending[dict[str, Any], Res]] = []
+        self.wake = anyio.Event()
 
 
 class MemoryClient:

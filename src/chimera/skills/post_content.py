@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 import anyio
 
@@ -180,8 +179,20 @@ class ReplyComment(PostContent):
 
     task_type = TaskType.REPLY_COMMENT
 
-    def __init__(self, *args: Any, policies: dict[str, PlatformPolicy], **kw: Any) -> None:
-        super().__init__(*args, **kw)
+    def __init__(
+        self,
+        platforms: dict[str, Platform],
+        view: FleetView,
+        disclosure: str,
+        crash: CrashPoints,
+        kill: KillSwitch | None = None,
+        memory: AgentMemory | None = None,
+        roles: RoleBook | None = None,
+        link_allowlist: list[str] | None = None,
+        *,
+        policies: dict[str, PlatformPolicy],
+    ) -> None:
+        super().__init__(platforms, view, disclosure, crash, kill, memory, roles, link_allowlist)
         self._policies = policies
 
     def _prepare(self, task: Task) -> tuple[str, PostRequest] | Result:

@@ -6,7 +6,9 @@ each bound value shows the difference (a slow adapter look-up per value).
 
 from __future__ import annotations
 
+import sqlite3
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,13 +23,15 @@ from chimera.models.work import Priority, TaskStatus, TaskType
 from chimera.pipeline.messages import PlanRequest
 from chimera.roles.planner import task_row
 from chimera.runtime.runner import build_pipeline, start_roles
+from chimera.store import committer as committer_module
 from chimera.store import open_database
-from chimera.store.committer import WriteOp
+from chimera.store.bulk import write_rows
 from chimera.store.statements import Stmt
 from tests.conftest import query
 from tests.helpers import ListNews, queue_task
 
 PLAIN = (str, int, float, type(None))
+Row = tuple[Any, ...]
 
 
 def _not_plain(row: tuple[Any, ...]) -> list[tuple[int, str]]:
@@ -44,25 +48,13 @@ def test_a_task_row_binds_plain_values(kind: TaskType, priority: Priority, statu
     assert (row[4], row[5], row[7]) == (kind.value, priority.value, status.value)
 
 
-async def _run(root: Path) -> tuple[Counter[Stmt], list[tuple[Stmt, list[tuple[int, str]]]]]:
-    """A planned cycle for every sample campaign plus a task no skill handles, recording every op's rows."""
+async def _run(root: Path, recorded: list[tuple[Stmt, list[Row]]]) -> None:
+    """A planned cycle for every sample campaign plus a task no skill handles."""
     home = Home(root)
     write_sample_fleet(root)
     fleet = load_fleet(home)
-    seen: Counter[Stmt] = Counter()
-    bad: list[tuple[Stmt, list[tuple[int, str]]]] = []
     async with open_database(home.db_path) as db:
         p = await build_pipeline(fleet, db, ListNews(), workers=2)
-        submit = p.committer.submit
-
-        async def recording(op: WriteOp) -> None:
-            for stmt, row in op.rows:
-                seen[stmt] += 1
-                if wrong := _not_plain(row):
-                    bad.append((stmt, wrong))
-            await submit(op)
-
-        p.committer.submit = recording  # type: ignore[method-assign]
         async with anyio.create_task_group() as tg:
             start_roles(tg, p)
             for c in fleet.campaigns:
@@ -73,12 +65,21 @@ async def _run(root: Path) -> tuple[Counter[Stmt], list[tuple[Stmt, list[tuple[i
             await queue_task(p, orphan)
             await p.tracker.wait_idle()
             tg.cancel_scope.cancel()
-    return seen, bad
 
 
-def test_every_row_the_pipeline_commits_binds_plain_values(tmp_path: Path) -> None:
+def test_every_row_the_pipeline_commits_binds_plain_values(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = tmp_path / "fleet"
-    seen, bad = anyio.run(_run, root)
+    recorded: list[tuple[Stmt, list[Row]]] = []
+
+    def recording(conn: sqlite3.Connection, stmt: Stmt, rows: Sequence[Row]) -> None:
+        recorded.append((stmt, list(rows)))  # on the writer's thread, as each statement's rows are written
+        write_rows(conn, stmt, rows)
+
+    # every row the committer writes goes through write_rows, compiled or not (a module name is looked up per call)
+    monkeypatch.setattr(committer_module, "write_rows", recording)
+    anyio.run(_run, root, recorded)
+    seen = Counter(stmt for stmt, rows in recorded for _ in rows)
+    bad = [(stmt, wrong) for stmt, rows in recorded for row in rows if (wrong := _not_plain(row))]
     assert bad == []
     # the rows that carried enum members before: attempts, settles, reviews (and tasks, above)
     for stmt in (Stmt.INSERT_ATTEMPT, Stmt.SETTLE_TASK, Stmt.INSERT_REVIEW, Stmt.UNBLOCK_TASK, Stmt.INSERT_OUTBOX):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any
 
 from chimera.governance.output_checks import output_problems
 from chimera.models.config import Persona
@@ -22,13 +22,24 @@ HARD_FAIL_CAP = 0.3
 _TRACE_LINE = "%s=%.2f (w %.2f): %s"
 
 
-class Check(NamedTuple):
-    """One check: its score in [0, 1], its weight, and what it saw (a tuple: the Judge makes ~5 per result)."""
+@dataclass(init=False)
+class Check:
+    """One check: its score in [0, 1], its weight, and what it saw (the Judge makes ~5 per result).
+
+    A written-out ``__init__``, so the compiled class is made without a Python-level call
+    (``models/records.py``).
+    """
 
     name: str
     score: float
     weight: float
     note: str
+
+    def __init__(self, name: str, score: float, weight: float, note: str) -> None:
+        self.name = name
+        self.score = score
+        self.weight = weight
+        self.note = note
 
 
 @dataclass(init=False)
@@ -60,22 +71,23 @@ Said = tuple[Check, str]
 
 
 def _said(check: Check) -> Said:
-    # a Check is the tuple (name, score, weight, note): one %-format per line, a third cheaper than an f-string
-    return check, _TRACE_LINE % check
+    return check, _TRACE_LINE % (check.name, check.score, check.weight, check.note)
 
 
 def _combine(said: Sequence[Said], failures: Sequence[str]) -> Assessment:
-    # the checks and their lines as two tuples in one C-level pass (a generator per tuple cost twice as much)
-    checks, lines = zip(*said, strict=True) if said else ((), ())
+    checks: list[Check] = []
+    lines: list[str] = []
     total = weighted = 0.0
-    for _, score, weight, _ in checks:  # one pass, in order: the same sums as two sum() calls
-        total += weight
-        weighted += score * weight
+    for check, line in said:  # one pass, in order: the same sums as two sum() calls (a compiled loop)
+        checks.append(check)
+        lines.append(line)
+        total += check.weight
+        weighted += check.score * check.weight
     confidence = weighted / (total or 1.0)
     if failures:
         confidence = min(confidence, HARD_FAIL_CAP)
-        lines = (*lines, *[f"HARD FAIL: {f}" for f in failures])
-    return Assessment(_rounded(confidence), checks, tuple(failures), lines)
+        lines.extend([f"HARD FAIL: {f}" for f in failures])
+    return Assessment(_rounded(confidence), tuple(checks), tuple(failures), tuple(lines))
 
 
 @lru_cache(maxsize=4_096)

@@ -59,7 +59,7 @@ from chimera.secret_store import Redactor, SecretStore
 from chimera.skills.analyze_trends import AnalyzeTrends, TrendCache
 from chimera.skills.base import AgentMemory, FleetView, Skill
 from chimera.skills.generate_content import GenerateContent
-from chimera.skills.post_content import PostContent, ReplyComment
+from chimera.skills.post_content import PostContent, Publishing, ReplyComment
 from chimera.store.audit import audit_entry
 from chimera.store.audit_chain import AuditEntry
 from chimera.store.checkpointer import Checkpointer
@@ -192,23 +192,16 @@ async def build_pipeline(
     }
     deferrals = Deferrals(work, tracker)
     permissions = permissions or ToolPermissions(policy.roles, fleet.personas)
+    publishing = Publishing(
+        platforms, view, policy.disclosure, crash, kill, memory, roles, policy.security.link_allowlist
+    )
     skills: dict[str, Skill] = {
         s.task_type: s
         for s in (
             AnalyzeTrends(trends, permissions),
             GenerateContent(provider, view, content_limit(policy, "outbox"), memory, policy.memory.recall),
-            PostContent(platforms, view, policy.disclosure, crash, kill, memory, roles, policy.security.link_allowlist),
-            ReplyComment(
-                platforms,
-                view,
-                policy.disclosure,
-                crash,
-                kill,
-                memory,
-                roles,
-                policy.security.link_allowlist,
-                policies=policy.platforms,
-            ),
+            PostContent(publishing),
+            ReplyComment(publishing, policy.platforms),
         )
     }
     planner = Planner(

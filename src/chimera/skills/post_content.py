@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 import anyio
 
@@ -23,32 +24,36 @@ from chimera.skills.base import AgentMemory, Done, FleetView
 log = logging.getLogger("chimera.skills")
 
 
+@dataclass
+class Publishing:
+    """What both publishing skills work with: where posts go, the disclosure, and the guards."""
+
+    platforms: dict[str, Platform]
+    view: FleetView
+    disclosure: str
+    crash: CrashPoints
+    kill: KillSwitch | None = None
+    memory: AgentMemory | None = None
+    roles: RoleBook | None = None
+    link_allowlist: list[str] | None = None
+
+
 class PostContent:
     """Adds the disclosure, fits the platform's limit and publishes with the task id as key."""
 
     task_type = TaskType.POST_CONTENT
 
-    def __init__(
-        self,
-        platforms: dict[str, Platform],
-        view: FleetView,
-        disclosure: str,
-        crash: CrashPoints,
-        kill: KillSwitch | None = None,
-        memory: AgentMemory | None = None,
-        roles: RoleBook | None = None,
-        link_allowlist: list[str] | None = None,
-    ) -> None:
-        self._kill = kill or KillSwitch()
-        self._memory = memory
-        self._roles = roles
-        self._links = link_allowlist or []
-        self._platforms = platforms
+    def __init__(self, publishing: Publishing) -> None:
+        self._kill = publishing.kill or KillSwitch()
+        self._memory = publishing.memory
+        self._roles = publishing.roles
+        self._links = publishing.link_allowlist or []
+        self._platforms = platforms = publishing.platforms
         # a Protocol isinstance walks the protocol's attributes each time: once per platform here, not per batch
         self._batched = {name: p for name, p in platforms.items() if isinstance(p, BatchPlatform)}
-        self._view = view
-        self._disclosure = disclosure
-        self._crash = crash
+        self._view = publishing.view
+        self._disclosure = publishing.disclosure
+        self._crash = publishing.crash
 
     async def run_batch(self, tasks: list[Task], done: Done) -> None:
         """Publish each task to its campaign's first configured platform (never while the kill switch is on).
@@ -179,20 +184,8 @@ class ReplyComment(PostContent):
 
     task_type = TaskType.REPLY_COMMENT
 
-    def __init__(
-        self,
-        platforms: dict[str, Platform],
-        view: FleetView,
-        disclosure: str,
-        crash: CrashPoints,
-        kill: KillSwitch | None = None,
-        memory: AgentMemory | None = None,
-        roles: RoleBook | None = None,
-        link_allowlist: list[str] | None = None,
-        *,
-        policies: dict[str, PlatformPolicy],
-    ) -> None:
-        super().__init__(platforms, view, disclosure, crash, kill, memory, roles, link_allowlist)
+    def __init__(self, publishing: Publishing, policies: dict[str, PlatformPolicy]) -> None:
+        super().__init__(publishing)
         self._policies = policies
 
     def _prepare(self, task: Task) -> tuple[str, PostRequest] | Result:

@@ -59,6 +59,8 @@ COMPILED = (
     "chimera.skills.generate_content",
     "chimera.skills.post_content",
     "chimera.store.audit",
+    "chimera.store.audit_chain",
+    "chimera.store.bulk",
     "chimera.store.committer",
 )
 

@@ -29,7 +29,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-#: The modules the build compiles, by import name (the event loop's hot path; ``specs/performance.md``).
+#: The modules the build compiles, by import name: the event loop's hot path and the writer thread's Python
+#: (``specs/performance.md``).
 COMPILED = (
     "chimera.text",
     "chimera.json_text",

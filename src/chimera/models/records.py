@@ -4,13 +4,14 @@ They are made by the ten thousand on the event loop, so this module is
 compiled (``chimera/native.py``) and each record has a written-out
 ``__init__``: compiled, the records are native classes, made and read
 without a dictionary or a descriptor in between. ``@dataclass`` still gives
-them their ``repr`` and ``==``. Where work leaves the process (JSON output,
-the spec) it takes the pydantic forms in ``contracts.py``.
+them their ``repr`` and ``==``; their defaults are written once, in
+``__init__``. Where work leaves the process (JSON output, the spec) it
+takes the pydantic forms in ``contracts.py``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from chimera.models.work import TaskStatus, Verdict
@@ -28,10 +29,10 @@ class Task:
     priority: int
     seq: int
     payload: dict[str, Any]
-    attempt: int = 0
-    depends_on: str | None = None
-    status: str = TaskStatus.PENDING
-    created_at: float = 0.0
+    attempt: int
+    depends_on: str | None
+    status: str
+    created_at: float
 
     def __init__(
         self,
@@ -74,9 +75,9 @@ class Result:
     ok: bool
     output: dict[str, Any]
     confidence: float
-    reasoning: list[str] = field(default_factory=list)
-    error: str | None = None
-    produced_by: str = ""
+    reasoning: list[str]
+    error: str | None
+    produced_by: str
 
     def __init__(
         self,
@@ -105,7 +106,7 @@ class Decision:
     verdict: Verdict
     confidence: float
     reasons: list[str]
-    sensitive: list[str] = field(default_factory=list)
+    sensitive: list[str]
 
     def __init__(
         self,

@@ -221,7 +221,8 @@ def assess_trends(output: dict[str, Any]) -> Assessment:
 
 @lru_cache(maxsize=1_024)
 def _trends_assessment(count: int, on_topic: int, sources: int) -> Assessment:
-    """The assessment of a trend analysis by its three counts (immutable: the agents of a topic share it)."""
+    """The assessment of a trend analysis by its three counts (the agents of a topic share it: nothing
+    changes an assessment once it is made, and its checks, failures and lines are tuples)."""
     said = [
         _said(Check("coverage", min(1.0, count / 2), 0.6, f"{count} headlines")),
         _said(Check("on_topic", on_topic / count if count else 0.0, 0.3, f"{on_topic} of them on the topic")),

@@ -13,9 +13,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from chimera.cli.init_cmd import write_sample_fleet
 from chimera.config.home import Home
+
+# No timing assertions in tests: hypothesis's per-example deadline is one, and the suite runs on
+# several workers at once (pytest-xdist), so a slow example only means a busy machine.
+settings.register_profile("chimera", deadline=None)
+settings.load_profile("chimera")
 
 
 @dataclass

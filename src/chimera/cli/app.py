@@ -27,6 +27,7 @@ from chimera.models.config import BUNDLED_SERVERS, CampaignStatus, FleetPolicy
 from chimera.models.contracts import ReviewItem
 from chimera.models.work import ReviewStatus
 from chimera.pipeline.window import BENCH_WINDOW
+from chimera.runtime.interpreter import run_as_process
 from chimera.secret_store import Redactor, SecretStore
 from chimera.settings import Settings
 from chimera.store import reviews
@@ -499,5 +500,5 @@ def mcp_call(
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point (and ``python -m chimera``): a whole process, ending when the command does."""
+    run_as_process(app)

@@ -21,6 +21,7 @@ from pydantic import BaseModel, Field
 
 from chimera.mcp.servers.memory_store import MemoryStore, NewMemory
 from chimera.providers.embeddings import HttpEmbedder
+from chimera.runtime.interpreter import run_as_process
 from chimera.settings import Secret, env_value
 
 
@@ -111,4 +112,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_as_process(main)

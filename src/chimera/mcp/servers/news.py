@@ -25,6 +25,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from chimera.mcp.servers.news_service import NewsCache, NewsService, feeds_from_json
 from chimera.models.news import NewsItem
+from chimera.runtime.interpreter import run_as_process
 from chimera.text import keywords
 
 _ITEMS = TypeAdapter(list[NewsItem])
@@ -111,4 +112,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_as_process(main)

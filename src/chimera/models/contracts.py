@@ -1,6 +1,6 @@
 """Units of work where they leave the process: JSON output, review items and the spec.
 
-The pydantic forms of the records in ``work.py`` (``TaskModel.from_task``
+The pydantic forms of the records in ``records.py`` (``TaskModel.from_task``
 converts a task), checked where they are read and written.
 """
 

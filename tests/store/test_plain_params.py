@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 import sys
+from contextlib import closing
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -88,7 +89,7 @@ def test_every_row_the_pipeline_commits_binds_plain_values(tmp_path: Path, monke
     # reaches SQLite, whatever path it took, compiled or not
     for kind in _enums_and_bool():
         monkeypatch.setitem(sqlite3.adapters, (kind, sqlite3.PrepareProtocol), recording)
-    with sqlite3.connect(":memory:") as probe:  # the adapters see what is bound
+    with closing(sqlite3.connect(":memory:")) as probe:  # the adapters see what is bound
         assert probe.execute("SELECT ?, ?", (TaskStatus.DONE, True)).fetchone() == ("done", 1)
     assert bound == [("TaskStatus", repr(TaskStatus.DONE)), ("bool", "True")]
     bound.clear()

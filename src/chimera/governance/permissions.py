@@ -15,7 +15,9 @@ class RoleBook:
     def __init__(self, roles: dict[str, Role], personas: dict[str, Persona]) -> None:
         self._roles = roles
         self._role_of = {agent: p.role for agent, p in personas.items()}
-        self._answers: dict[tuple[str, str, str], bool] = {}
+        self._answers: dict[str, dict[str, dict[str, bool]]] = {}
+        """Answers by role, then kind, then name: three lookups of strings whose hashes are kept, where a
+        (role, kind, name) key was a tuple to build, hash and compare element by element on every ask."""
 
     def role_of(self, agent_id: str) -> str:
         """The agent's role name ("none" for an unknown agent)."""
@@ -27,11 +29,17 @@ class RoleBook:
         Answers are kept per (role, kind, name): roles are fixed for a run and
         every agent of a role asks the same few questions.
         """
-        key = (self._role_of.get(agent_id, ""), kind, name)
-        answer = self._answers.get(key)
+        role_name = self._role_of.get(agent_id, "")
+        kinds = self._answers.get(role_name)
+        if kinds is None:
+            kinds = self._answers[role_name] = {}
+        names = kinds.get(kind)
+        if names is None:
+            names = kinds[kind] = {}
+        answer = names.get(name)
         if answer is None:
-            role = self._roles.get(key[0])
-            answer = self._answers[key] = role is not None and role.allows(kind, name)
+            role = self._roles.get(role_name)
+            answer = names[name] = role is not None and role.allows(kind, name)
         return answer
 
     def require(self, agent_id: str, kind: str, name: str) -> None:

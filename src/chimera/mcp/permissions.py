@@ -19,10 +19,18 @@ class ToolPermissions:
     ) -> None:
         self._book = RoleBook(roles, personas)
         self._on_refusal = on_refusal
+        self._names: dict[str, dict[str, str]] = {}
+        """``server.tool`` by server and tool, made once: the role book looks it up by its kept hash."""
 
     def allowed(self, agent_id: str, server: str, tool: str) -> bool:
         """Whether the agent's role lists the tool."""
-        return self._book.allows(agent_id, "mcp_tools", f"{server}.{tool}")
+        tools = self._names.get(server)
+        if tools is None:
+            tools = self._names[server] = {}
+        name = tools.get(tool)
+        if name is None:
+            name = tools[tool] = f"{server}.{tool}"
+        return self._book.allows(agent_id, "mcp_tools", name)
 
     def check(self, agent_id: str, server: str, tool: str) -> None:
         """Raise PermissionRefused (and report it) unless the agent may call the tool."""

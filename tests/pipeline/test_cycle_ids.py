@@ -37,3 +37,13 @@ def test_two_generators_on_one_stalled_clock_stay_apart_by_their_random_bits() -
     # same time parts, so only the random suffix separates them; a fixed suffix would collide 500 times
     assert [i[:14] for i in ids_a] == [i[:14] for i in ids_b]
     assert len(set(ids_a) & set(ids_b)) < 5
+
+
+@given(st.one_of(st.integers(1, 2**56 - 1), st.sampled_from([1, 2**55, 2**56 - 1, 2**56, 2**60])))
+def test_an_id_is_its_microseconds_then_its_random_bits_in_fixed_width_hex(us: int) -> None:
+    """A new generator's first id carries its clock's microseconds (1 at least) in the fixed width."""
+    make = CycleIds(lambda: us * 1000)
+    made = make()
+    assert made[:-4] == f"{us:014x}"
+    assert re.fullmatch(r"[0-9a-f]{4}", made[-4:])
+    assert len(made) == (18 if us < 2**56 else len(f"{us:x}") + 4)

@@ -17,15 +17,21 @@ numbers).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import Any, Final
 
 import orjson
 
-_OPTIONS = orjson.OPT_NON_STR_KEYS
+# Final: the compiled module keeps these in C variables, where a plain module global is a dictionary
+# look-up per call (and ``orjson.dumps`` an attribute look-up on top).
+_OPTIONS: Final = orjson.OPT_NON_STR_KEYS
+_ENCODE: Final[Callable[..., bytes]] = orjson.dumps
+_TEXT_OF: Final[Callable[[Any], str]] = str
 
 
 def dumps(value: object) -> str:
     """``value`` as JSON text."""
     try:
-        return orjson.dumps(value, default=str, option=_OPTIONS).decode()
+        return _ENCODE(value, default=_TEXT_OF, option=_OPTIONS).decode()
     except TypeError:  # orjson.JSONEncodeError: a value only the standard library can write
         return json.dumps(value, default=str)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import cast
 
 _WORD = re.compile(r"[a-z0-9]+(?:['-][a-z0-9]+)*")
 
@@ -220,12 +221,15 @@ def text_keywords(text: str) -> frozenset[str]:
     have been seen, and their keywords are looked up rather than stemmed again.
     """
     tokens = words(text)
-    try:  # every word seen before: looked up in C
-        found = set(map(_KEYWORD_OF.__getitem__, tokens))
-    except KeyError:
-        found = {_keyword_of(word) if (known := _KEYWORD_OF.get(word)) is None else known for word in tokens}
-    found.discard("")
-    return frozenset(found)
+    memo = _KEYWORD_OF
+    # looked up in C, None for a word not seen before (two texts in three have one: a raised KeyError
+    # and a second pass over every word cost more than this pass over the new ones)
+    seen: set[str | None] = set(map(memo.get, tokens))
+    if None in seen:
+        seen.discard(None)
+        seen.update([_keyword_of(word) for word in tokens if word not in memo])
+    seen.discard("")
+    return frozenset(cast("set[str]", seen))
 
 
 def keywords(*texts: str | Iterable[str]) -> frozenset[str]:

@@ -6,7 +6,7 @@ import asyncio
 import heapq
 from collections import deque
 from collections.abc import Callable
-from typing import Generic, TypeVar
+from typing import Final, Generic, TypeVar
 
 import anyio
 
@@ -14,6 +14,11 @@ T = TypeVar("T")
 
 #: Cancelled waiters are swept from the waiting line once there are this many and they are half of it.
 _SWEEP_AT = 64
+
+# Final: the compiled module keeps these in C variables; ``heapq.heappop`` is an attribute look-up on
+# the module per call (~270 instructions, ~150,000 calls in a 10,000-agent run).
+_PUSH: Final = heapq.heappush
+_POP: Final = heapq.heappop
 
 
 class PriorityQueue(Generic[T]):
@@ -50,7 +55,7 @@ class PriorityQueue(Generic[T]):
     def put(self, item: T, priority: int, seq: int | None = None) -> None:
         """Add an item; never blocks."""
         self._tiebreak += 1
-        heapq.heappush(self._heap, (priority, self._tiebreak if seq is None else seq, self._tiebreak, item))
+        _PUSH(self._heap, (priority, self._tiebreak if seq is None else seq, self._tiebreak, item))
         if self._waiters and not self._promised:
             self._wake_one()
 
@@ -77,7 +82,7 @@ class PriorityQueue(Generic[T]):
         else:
             kind, heap = key(batch[0]), self._heap
             while len(batch) < limit and self._free() and key(heap[0][3]) == kind:
-                batch.append(heapq.heappop(heap)[3])
+                batch.append(_POP(heap)[3])
         self._pass_on()
         return batch
 
@@ -85,7 +90,7 @@ class PriorityQueue(Generic[T]):
         if self._free():
             await asyncio.sleep(0)
             if self._free():
-                return heapq.heappop(self._heap)[3]
+                return _POP(self._heap)[3]
         waiter: asyncio.Future[None] = asyncio.Future()
         self._waiters.append(waiter)
         try:
@@ -99,17 +104,17 @@ class PriorityQueue(Generic[T]):
                 self._abandon()
             raise
         self._promised -= 1
-        return heapq.heappop(self._heap)[3]
+        return _POP(self._heap)[3]
 
     def get_nowait(self) -> T:
         """Remove and return the first item no waiting consumer was promised; raise anyio.WouldBlock if none."""
         if not self._free():
             raise anyio.WouldBlock
-        return heapq.heappop(self._heap)[3]
+        return _POP(self._heap)[3]
 
     def drain(self, limit: int) -> list[T]:
         """Remove up to ``limit`` items that are ready now (and promised to no one), in order."""
-        return [heapq.heappop(self._heap)[3] for _ in range(min(limit, self._free()))]
+        return [_POP(self._heap)[3] for _ in range(min(limit, self._free()))]
 
     def _free(self) -> int:
         """Items queued and not promised to a woken consumer."""

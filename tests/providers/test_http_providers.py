@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -188,10 +189,10 @@ def test_requests_written_together_go_to_each_personas_provider_and_come_back_on
     remote_persona = PERSONA.model_copy(update={"provider": "remote"})
     local_persona = PERSONA.model_copy(update={"agent_id": "byte", "name": "Byte"})
     requests = [
-        REQUEST._replace(persona=remote_persona, headline="Slow news from the grid"),
-        REQUEST._replace(persona=remote_persona),
-        REQUEST._replace(persona=local_persona),
-        REQUEST._replace(persona=remote_persona, headline="Grid outage in the north"),
+        replace(REQUEST, persona=remote_persona, headline="Slow news from the grid"),
+        replace(REQUEST, persona=remote_persona),
+        replace(REQUEST, persona=local_persona),
+        replace(REQUEST, persona=remote_persona, headline="Grid outage in the north"),
     ]
 
     async def main(provider: OpenAICompatible, api: ApiClient) -> list[tuple[int, Any]]:

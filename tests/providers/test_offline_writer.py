@@ -8,6 +8,7 @@ recalled post, in turn from the request's starting point, would give.
 from __future__ import annotations
 
 import zlib
+from dataclasses import replace
 
 import anyio
 import pytest
@@ -60,7 +61,7 @@ def test_the_draft_is_the_first_template_in_turn_that_repeats_no_recalled_post(
     persona = Persona(agent_id=agent, name=agent.title(), voice="plain", niche="solar power")
     request = ContentRequest(persona, "grow", "energy", headline, summary, attempt, max_chars=1000)
     if repeat < 4:  # recall the very post some template would write, so the writer must move on
-        request = request._replace(recent=(*recent, _expected_text(request)))
+        request = replace(request, recent=(*recent, _expected_text(request)))
     draft = OfflineWriter()._draft(request)
     assert draft.text == _expected_text(request)
 
@@ -90,5 +91,5 @@ def test_when_every_template_repeats_the_first_in_turn_is_written() -> None:
     request = ContentRequest(persona, "grow", "energy", "Solar farm online", "Batteries help", max_chars=1000)
     writer = OfflineWriter()
     every = tuple(text() for text, _, _ in writer._candidates(request))
-    assert writer._draft(request._replace(recent=every)).text == _expected_text(request._replace(recent=every))
-    assert _expected_text(request._replace(recent=every)) == _expected_text(request)  # the first in turn
+    assert writer._draft(replace(request, recent=every)).text == _expected_text(replace(request, recent=every))
+    assert _expected_text(replace(request, recent=every)) == _expected_text(request)  # the first in turn

@@ -5,33 +5,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
-from typing import NamedTuple, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 from chimera.errors import ChimeraError
+from chimera.platforms.posts import PostRequest, Receipt
 
-
-class PostRequest(NamedTuple):
-    """One post to publish; ``idempotency_key`` makes a resend harmless (a NamedTuple: immutable, and cheap to make)."""
-
-    idempotency_key: str
-    tenant_id: str
-    agent_id: str
-    campaign_id: str
-    text: str
-    disclosure: str
-    writer: str
-    reply_to: str | None = None
-    created_at: float = 0.0
-    """When the post was first attempted (platforms derive stable record keys from it)."""
-
-
-class Receipt(NamedTuple):
-    """Proof of publication."""
-
-    platform: str
-    ref: str
-    text: str
-    url: str = ""
+# the seam's values live in a compiled module of their own (platforms/posts.py)
+__all__ = [
+    "Absent",
+    "BatchPlatform",
+    "DuplicateStatus",
+    "Mention",
+    "MentionSource",
+    "Platform",
+    "PostRequest",
+    "Receipt",
+    "RemotePlatform",
+]
 
 
 class Absent(Enum):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 from chimera.errors import Postponed, Refusal
 from chimera.net.http import ApiError, AuthRejected, OutcomeUnknown, RateLimited, RequestRefused
@@ -72,8 +73,8 @@ class ExactlyOnce:
             )  # fmt: skip
             if slot > now:
                 raise Postponed(f"{self.name}: pacing; next post at {_at(slot)}", slot)
-            return await self._send(post._replace(created_at=created))
-        post = post._replace(created_at=float(row["created_at"]), text=str(row["text"]))
+            return await self._send(replace(post, created_at=created))
+        post = replace(post, created_at=float(row["created_at"]), text=str(row["text"]))
         state = str(row["state"])
         if state == "sent":
             return Receipt(self.name, str(row["remote_id"]), post.text, str(row["remote_url"] or ""))

@@ -3,42 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NamedTuple, Protocol
+from typing import Protocol
 
 from chimera.errors import ChimeraError
-from chimera.models.config import Persona
 from chimera.outcomes import OnEach
+from chimera.providers.drafts import ContentRequest, Draft
+
+# the seam's values live in a compiled module of their own (providers/drafts.py)
+__all__ = ["ContentRequest", "Draft", "LLMProvider", "UnusableRequest"]
 
 
 class UnusableRequest(ChimeraError):
     """A content request a provider cannot write from (an empty headline); that task fails alone."""
-
-
-class ContentRequest(NamedTuple):
-    """What a post should be about and who writes it (a NamedTuple: immutable, and cheap to make)."""
-
-    persona: Persona
-    goal: str
-    topic: str
-    headline: str
-    summary: str
-    attempt: int = 0
-    max_chars: int = 280
-    recent: tuple[str, ...] = ()
-    """The agent's earlier posts closest to this story; a draft should not repeat them."""
-
-
-class Draft(NamedTuple):
-    """A provider's answer: the text plus its own view of it."""
-
-    text: str
-    hashtags: list[str]
-    self_confidence: float
-    reasoning: str
-    provider: str
-    model: str
-    tokens_in: int = 0
-    tokens_out: int = 0
 
 
 class LLMProvider(Protocol):

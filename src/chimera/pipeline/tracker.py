@@ -13,6 +13,9 @@ class WorkTracker:
         self.waiting = 0
         self._busy_sources = 0
         self._idle = anyio.Event()
+        self._idle_set = False
+        """Whether ``_idle`` is set, kept here: asking the event is two Python-level calls (anyio's, then
+        asyncio's), and ``opened`` asks once per task."""
 
     def opened(self, n: int = 1) -> None:
         """Work entered the pipeline."""
@@ -43,8 +46,9 @@ class WorkTracker:
         self._check()
 
     def _reset(self) -> None:
-        if self._idle.is_set():
+        if self._idle_set:
             self._idle = anyio.Event()
+            self._idle_set = False
 
     @property
     def is_idle(self) -> bool:
@@ -52,8 +56,9 @@ class WorkTracker:
         return self.open - self.waiting <= 0 and self._busy_sources <= 0
 
     def _check(self) -> None:
-        if self.is_idle:
+        if self.is_idle and not self._idle_set:
             self._idle.set()
+            self._idle_set = True
 
     async def wait_idle(self) -> None:
         """Wait until no work is open and no producer is busy."""

@@ -1,11 +1,7 @@
 """A post to publish and the platform's receipt for it: one of each per post_content task.
 
-Made per post on the event loop, so this module is compiled
-(``chimera/native.py``): each class has a written-out ``__init__`` and,
-compiled, is a native class, made and read without a Python-level call (a
-NamedTuple's ``__new__`` was ~3,100 instructions). ``@dataclass`` gives them
-``repr`` and ``==``; ``dataclasses.replace`` makes a changed copy. Nothing
-changes one after it is made.
+Compiled, with written-out ``__init__``s, as every object made per task is
+(``specs/technical.md``, Build). A changed copy is ``dataclasses.replace``.
 """
 
 from __future__ import annotations

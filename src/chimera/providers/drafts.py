@@ -1,9 +1,9 @@
-"""What a provider is asked for and what it answers: one of each per draft.
+"""What a provider is asked to write and what it answers: one of each per generate_content task.
 
-Made per generate_content task on the event loop, so this module is compiled
-(``chimera/native.py``): each class has a written-out ``__init__`` and,
-compiled, is a native class, made and read without a Python-level call (a
-NamedTuple's ``__new__`` was ~3,100 instructions). ``@dataclass`` gives them
+Both were NamedTuples, made on the event loop through a Python-level
+``__new__`` (~3,100 instructions each); now they follow the rule for objects
+made per task (``specs/technical.md``, Build): a compiled module, classes
+with written-out ``__init__``s, native once compiled. ``@dataclass`` gives
 ``repr`` and ``==``; ``dataclasses.replace`` makes a changed copy. Nothing
 changes one after it is made.
 """

@@ -81,8 +81,12 @@ def output_problems(text: str, link_allowlist: list[str]) -> list[str]:
         link = contains_any(lowered, LINK_HINTS)
         shaped = text.encode().translate(_SHAPE)
         digits = shaped.count(b"0")  # counted in C, with no match objects
-        # find, not `in`: `in` on bytes first tries its operand as an integer, and raises and clears an error
-        number_then_name = shaped.find(b"0 ") >= 0 and _SHAPED_NUMBER_THEN_NAME.search(shaped) is not None
+        # find, not `in`: `in` on bytes first tries its operand as an integer, and raises and clears an error.
+        # Where no number is followed by two spaces, "0 A" is the whole test; the expression (which tries
+        # a match at every digit) runs only where one is.
+        number_then_name = shaped.find(b"0 A") >= 0 or (
+            shaped.find(b"0  ") >= 0 and _SHAPED_NUMBER_THEN_NAME.search(shaped) is not None
+        )
     else:
         secret = human = link = True
         digits = len(_DIGIT.findall(text))

@@ -60,7 +60,11 @@ class DependencyBook:
 
     def release(self, task_id: str) -> list[Task]:
         """Take the tasks waiting for ``task_id``."""
-        return self._waiting.pop(task_id, [])
+        waiting = self._waiting.get(task_id)
+        if waiting is None:
+            return []
+        del self._waiting[task_id]  # get and del are compiled in place; pop with a default is a method call
+        return waiting
 
     def peek(self, task_id: str) -> list[Task]:
         """The tasks waiting for ``task_id``, left in place."""

@@ -37,6 +37,9 @@ class CycleWindow:
         self._tasks: dict[str, tuple[str, ...]] = {}
         self._room = anyio.Event()
         self._room.set()
+        self._room_set = True
+        """Whether ``_room`` is set, kept here: asking or setting the event is two Python-level calls
+        (anyio's, then asyncio's), and a cycle's finish would set it every time."""
         self.peak = 0
         """Most cycles ever in flight at once."""
 
@@ -58,8 +61,9 @@ class CycleWindow:
     async def wait_for_room(self, need: int = 1) -> None:
         """Return once at least ``need`` more cycles may start."""
         while self.room < need:
-            if self._room.is_set():
+            if self._room_set:
                 self._room = anyio.Event()
+                self._room_set = False
             await self._room.wait()
 
     def started(self, task_ids: Sequence[str]) -> None:
@@ -84,6 +88,10 @@ class CycleWindow:
 
     def _finish(self, cycle: str) -> None:
         del self._left[cycle]
+        cycle_of = self._cycle_of
         for task_id in self._tasks.pop(cycle):
-            self._cycle_of.pop(task_id, None)
-        self._room.set()
+            if task_id in cycle_of:  # in and del are compiled in place; pop with a default is a method call
+                del cycle_of[task_id]
+        if not self._room_set:
+            self._room.set()
+            self._room_set = True

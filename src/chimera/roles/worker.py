@@ -71,7 +71,8 @@ class Worker:
             waiting[task.task_id] = task
 
         async def done(task: Task, outcome: Outcome) -> None:
-            if waiting.pop(task.task_id, None) is not None:  # one outcome per task, the first
+            if task.task_id in waiting:  # one outcome per task, the first
+                del waiting[task.task_id]  # (in and del are compiled in place; pop is a method call)
                 await self._deliver(task, outcome)
 
         if not waiting:

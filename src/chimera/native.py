@@ -49,6 +49,7 @@ COMPILED = (
     "chimera.pipeline.cycle_ids",
     "chimera.pipeline.messages",
     "chimera.pipeline.queues",
+    "chimera.pipeline.signal",
     "chimera.pipeline.tracker",
     "chimera.pipeline.window",
     "chimera.platforms.outbox",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import anyio
+from chimera.pipeline.signal import Signal
 
 
 class WorkTracker:
@@ -12,10 +12,7 @@ class WorkTracker:
         self.open = 0
         self.waiting = 0
         self._busy_sources = 0
-        self._idle = anyio.Event()
-        self._idle_set = False
-        """Whether ``_idle`` is set, kept here: asking the event is two Python-level calls (anyio's, then
-        asyncio's), and ``opened`` asks once per task."""
+        self._idle = Signal()
 
     def opened(self, n: int = 1) -> None:
         """Work entered the pipeline."""
@@ -46,9 +43,7 @@ class WorkTracker:
         self._check()
 
     def _reset(self) -> None:
-        if self._idle_set:
-            self._idle = anyio.Event()
-            self._idle_set = False
+        self._idle.clear()
 
     @property
     def is_idle(self) -> bool:
@@ -56,9 +51,8 @@ class WorkTracker:
         return self.open - self.waiting <= 0 and self._busy_sources <= 0
 
     def _check(self) -> None:
-        if self.is_idle and not self._idle_set:
+        if self.is_idle:
             self._idle.set()
-            self._idle_set = True
 
     async def wait_idle(self) -> None:
         """Wait until no work is open and no producer is busy."""

@@ -14,9 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import anyio
-
 from chimera.models.work import ESCALATE, REJECT, Verdict
+from chimera.pipeline.signal import Signal
 
 UNLIMITED = 1 << 30
 #: The window ``chimera bench`` uses by default: at ~3,000 cycles finished per
@@ -35,11 +34,7 @@ class CycleWindow:
         self._cycle_of: dict[str, str] = {}
         self._left: dict[str, int] = {}
         self._tasks: dict[str, tuple[str, ...]] = {}
-        self._room = anyio.Event()
-        self._room.set()
-        self._room_set = True
-        """Whether ``_room`` is set, kept here: asking or setting the event is two Python-level calls
-        (anyio's, then asyncio's), and a cycle's finish would set it every time."""
+        self._room = Signal(is_set=True)
         self.peak = 0
         """Most cycles ever in flight at once."""
 
@@ -61,9 +56,7 @@ class CycleWindow:
     async def wait_for_room(self, need: int = 1) -> None:
         """Return once at least ``need`` more cycles may start."""
         while self.room < need:
-            if self._room_set:
-                self._room = anyio.Event()
-                self._room_set = False
+            self._room.clear()
             await self._room.wait()
 
     def started(self, task_ids: Sequence[str]) -> None:
@@ -90,8 +83,6 @@ class CycleWindow:
         del self._left[cycle]
         cycle_of = self._cycle_of
         for task_id in self._tasks.pop(cycle):
-            if task_id in cycle_of:  # in and del are compiled in place; pop with a default is a method call
+            if task_id in cycle_of:  # not pop(): specs/technical.md, Build
                 del cycle_of[task_id]
-        if not self._room_set:
-            self._room.set()
-            self._room_set = True
+        self._room.set()

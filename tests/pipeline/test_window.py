@@ -53,6 +53,8 @@ def test_the_planner_side_waits_for_room() -> None:
             order.append("decided")
             for task_id in _cycle(1):
                 window.decided(task_id, Verdict.APPROVE)
+            await anyio.wait_all_tasks_blocked()
+            tg.cancel_scope.cancel()  # a planner that was not woken fails the test instead of hanging it
 
     anyio.run(main)
     assert order == ["decided", "planned"]

@@ -22,8 +22,8 @@ from typing import Any, Final
 
 import orjson
 
-# Final: the compiled module keeps these in C variables, where a plain module global is a dictionary
-# look-up per call (and ``orjson.dumps`` an attribute look-up on top).
+# Final names, not orjson.dumps per call (specs/technical.md, Build): a plain module global is a
+# dictionary look-up per call too.
 _OPTIONS: Final = orjson.OPT_NON_STR_KEYS
 _ENCODE: Final[Callable[..., bytes]] = orjson.dumps
 _TEXT_OF: Final[Callable[[Any], str]] = str

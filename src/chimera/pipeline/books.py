@@ -63,7 +63,7 @@ class DependencyBook:
         waiting = self._waiting.get(task_id)
         if waiting is None:
             return []
-        del self._waiting[task_id]  # get and del are compiled in place; pop with a default is a method call
+        del self._waiting[task_id]  # not pop(): specs/technical.md, Build
         return waiting
 
     def peek(self, task_id: str) -> list[Task]:

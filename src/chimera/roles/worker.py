@@ -72,7 +72,7 @@ class Worker:
 
         async def done(task: Task, outcome: Outcome) -> None:
             if task.task_id in waiting:  # one outcome per task, the first
-                del waiting[task.task_id]  # (in and del are compiled in place; pop is a method call)
+                del waiting[task.task_id]  # not pop(): specs/technical.md, Build
                 await self._deliver(task, outcome)
 
         if not waiting:

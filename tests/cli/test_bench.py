@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -55,6 +57,22 @@ def test_bench_window_bounds_the_cycles_in_flight(cli: Cli, tmp_path: Path) -> N
     assert last["cores_busy"] > 0
     assert query(db, "SELECT COUNT(*) FROM tasks")[0][0] == 600, "every agent still got its cycle"
     assert last["p95_cycle_ms"] <= last["p95_finish_ms"]
+
+
+def test_bench_prints_the_json_line_then_the_summary_table(cli: Cli) -> None:
+    argv = [sys.executable, "-m", "chimera", "--home", str(cli.home.root), "bench", "--agents", "30",
+            "--llm-latency-ms", "0"]  # fmt: skip
+    merged = subprocess.run(argv, capture_output=False, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True, env=cli.env, timeout=120, check=False)  # fmt: skip
+    assert merged.returncode == 0, merged.stdout
+    lines = merged.stdout.splitlines()
+    json_at = next(i for i, line in enumerate(lines) if line.startswith("{"))
+    title_at = next(i for i, line in enumerate(lines) if "RW-1: 30 agents, 0 ms model latency" in line)
+    assert json_at < title_at, "the summary table follows the JSON line"
+    figures = json.loads(lines[json_at])
+    rows = {line.split("│")[1].strip(): line.split("│")[2].strip() for line in lines[title_at:] if line.count("│") == 3}
+    assert rows["tasks"] == str(figures["tasks"]) and rows["posts"] == str(figures["posts"])
+    assert rows["self_check"] == "[]"
 
 
 def test_default_workers_cover_the_batches_that_can_be_out_at_once() -> None:

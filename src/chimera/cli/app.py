@@ -326,7 +326,7 @@ def _result_line(result: dict[str, Any], json_path: Path | None) -> None:
     line = json.dumps(result, sort_keys=True)
     if json_path is not None:
         json_path.write_text(line + "\n", encoding="utf-8")
-    print(line)
+    print(line, flush=True)
 
 
 @app.command()
@@ -356,8 +356,8 @@ def bench(
         from chimera.runtime.cfo_bench import run_cfo_bench
 
         figures = run_cfo_bench()
-        cx.err_console.print(f"CFO: median {figures['median_us']} µs, p99 {figures['p99_us']} µs per decision")
         _result_line(figures, json_path)
+        cx.err_console.print(f"CFO: median {figures['median_us']} µs, p99 {figures['p99_us']} µs per decision")
         return
 
     if tenants > agents:
@@ -386,8 +386,8 @@ def bench(
                 "peak_rss_mib", "cpu_us_per_task", "cores_busy", "decisions",
                 "posts", "db_bytes", "build", "self_check"):  # fmt: skip
         table.add_row(key, str(result[key]))
+    _result_line(result, json_path)  # stdout's last line stays the JSON; the table follows it on stderr
     cx.err_console.print(table)
-    _result_line(result, json_path)
     if result["self_check"]:
         cx.fail("self-check failed: " + "; ".join(result["self_check"]), 4)
 

@@ -57,12 +57,17 @@ def home(tmp_path: Path) -> Home:
     return Home(root)
 
 
-@pytest.fixture
-def cli(home: Home) -> Iterator[Cli]:
+def cli_for(home: Home) -> Cli:
+    """The CLI on ``home``, with none of this shell's ``CHIMERA_`` settings and a wide terminal."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CHIMERA_")}
     env["CHIMERA_REVIEWER"] = "tester"
     env["COLUMNS"] = "200"
-    yield Cli(home, env)
+    return Cli(home, env)
+
+
+@pytest.fixture
+def cli(home: Home) -> Iterator[Cli]:
+    yield cli_for(home)
 
 
 def query(db: Path, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:

@@ -23,7 +23,8 @@ _CHECKS: tuple[tuple[str, str], ...] = (
     ),
     (
         "escalations without a review item",
-        "SELECT (SELECT COUNT(*) FROM decisions WHERE verdict = 'escalate') - (SELECT COUNT(*) FROM reviews)",
+        "SELECT (SELECT COUNT(*) FROM decisions WHERE verdict = 'escalate')"
+        " - (SELECT COUNT(*) FROM reviews WHERE task_id IS NOT NULL)",  # spend reviews have no task
     ),
 )
 

@@ -1,4 +1,4 @@
-"""``chimera bench`` runs RW-1 through the real runtime at a small size and its self-check passes."""
+"""``chimera bench`` runs RW-1 through the real runtime at a small size, checks itself, fails if the check does."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -127,3 +128,24 @@ def test_bench_refuses_more_tenants_than_agents(cli: Cli) -> None:
     proc = cli.run("bench", "--agents", "3", "--tenants", "5")
     assert proc.returncode == 2
     assert "error: --tenants (5) cannot be more than --agents (3)" in " ".join(proc.stderr.split())
+
+
+def test_bench_exits_non_zero_when_its_self_check_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The real run, with one problem added to what the store check found: the command must not pass."""
+    from typer.testing import CliRunner
+
+    from chimera.cli.app import app
+    from chimera.runtime import bench as rw1
+
+    real = rw1.run_rw1
+
+    async def with_a_problem(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        result = await real(*args, **kwargs)
+        result["self_check"] = [*result["self_check"], "tasks left pending (lost): 1"]
+        return result
+
+    monkeypatch.setattr(rw1, "run_rw1", with_a_problem)
+    out = CliRunner().invoke(app, ["--home", str(tmp_path), "bench", "--agents", "20", "--llm-latency-ms", "0"])
+    assert out.exit_code == 4
+    last = json.loads(out.stdout.strip().splitlines()[-1])
+    assert last["self_check"] == ["tasks left pending (lost): 1"], "the line still reports what was found"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from tests.httpfake import FakeServer, Reply, Request
 
@@ -126,17 +127,22 @@ class FakeBluesky:
 
 
 class FakeX:
-    """POST /2/tweets (duplicates refused), GET /2/users/me and the user's posts."""
+    """POST /2/tweets (duplicates refused), GET /2/users/me, the user's posts and the posts that mention the user."""
 
     def __init__(self, server: FakeServer, token: str) -> None:
         self.token = token
-        self.tweets: list[dict[str, str]] = []
+        self.tweets: list[dict[str, Any]] = []
         self.faults = Faults()
         self.slow_once = 0.0
         self._ids = itertools.count(1_000)
         server.route("POST", "/2/tweets", self._post)
         server.route("GET", "/2/users/me", self._me)
         server.route("GET", "/2/users/42/tweets", self._list)
+        server.route("GET", "/2/users/42/mentions", self._mentions)
+        self.mentioning: list[dict[str, Any]] = []
+        self.users = {"42": "nova"}
+        self.posts_read = 0
+        """Posts handed out by the mentions timeline: what X counts against a tier's read cap."""
 
     def _denied(self, req: Request) -> Reply | None:
         if req.headers.get("authorization") != f"Bearer {self.token}":
@@ -150,14 +156,47 @@ class FakeX:
         denied = self._denied(req)
         if denied:
             return denied
-        text = req.json()["text"]
+        body = req.json()
+        text = body["text"]
         if any(t["text"] == text for t in self.tweets):
             return Reply(403, {"detail": "You are not allowed to create a Tweet with duplicate content.",
                                "title": "Forbidden", "status": 403})  # fmt: skip
         tweet = {"id": str(next(self._ids)), "text": text}
-        self.tweets.append(tweet)
+        self.tweets.append({**tweet, "in_reply_to": body.get("reply", {}).get("in_reply_to_tweet_id")})
         delay, self.slow_once = self.slow_once, 0.0
         return Reply(201, {"data": tweet}, delay_s=delay)
+
+    def mention(self, tweet_id: str, author: str, text: str, reply_to_us: bool) -> None:
+        """Someone (or the account itself, as "nova") mentions the account, or replies to one of its posts."""
+        author_id = next((uid for uid, name in self.users.items() if name == author), str(9_000 + len(self.users)))
+        self.users[author_id] = author
+        tweet = {"id": tweet_id, "text": text, "author_id": author_id, "edit_history_tweet_ids": [tweet_id]}
+        if reply_to_us:
+            tweet["in_reply_to_user_id"] = "42"
+        self.mentioning.append(tweet)
+
+    def _mentions(self, req: Request) -> Reply:
+        """Newest first, after ``since_id``; authors expanded when asked; ``meta`` as X gives it."""
+        denied = self._denied(req)
+        if denied:
+            return denied
+        query = parse_qs(urlsplit(req.path).query)
+        since = int(query.get("since_id", ["0"])[0])
+        limit = int(query.get("max_results", ["10"])[0])
+        if not 5 <= limit <= 100:
+            return Reply(400, {"title": "Invalid Request", "detail": "max_results must be 5 to 100", "status": 400})
+        page = sorted((t for t in self.mentioning if int(t["id"]) > since), key=lambda t: -int(t["id"]))[:limit]
+        self.posts_read += len(page)
+        if not page:
+            return Reply(200, {"meta": {"result_count": 0}})
+        body: dict[str, Any] = {
+            "data": page,
+            "meta": {"newest_id": page[0]["id"], "oldest_id": page[-1]["id"], "result_count": len(page)},
+        }
+        if "author_id" in query.get("expansions", [""])[0].split(","):
+            authors = {t["author_id"] for t in page}
+            body["includes"] = {"users": [{"id": a, "username": self.users[a], "name": a} for a in sorted(authors)]}
+        return Reply(200, body)
 
     def _me(self, req: Request) -> Reply:
         return self._denied(req) or Reply(200, {"data": {"id": "42", "username": "nova"}})

@@ -159,8 +159,21 @@ class PlatformPolicy(_Strict):
     """Where the agent may reply: mentions of it, replies in its own threads, the allow-list. Never strangers."""
     reply_allowlist: list[str] = Field(default_factory=list)
     """Handles it may reply to even unprompted (needs ``allow_list`` in ``replies``)."""
+    read_mentions: bool | None = None
+    """Read the account's mentions to answer them (default: yes, except on X, where every post read counts
+    against the API tier's monthly cap, so it is opt-in there)."""
+    mentions_every_s: float = Field(default=0.0, ge=0)
+    """Least seconds between two reads of the account's mentions (0: at every poll)."""
     timeout_s: float = Field(default=20.0, gt=0, le=300)
     """Seconds one API call may take."""
+
+    def reads_mentions(self, name: str) -> bool:
+        """Whether the account called ``name`` has its mentions read (and answered as ``replies`` allow)."""
+        if not self.replies:
+            return False
+        if self.read_mentions is not None:
+            return self.read_mentions
+        return self.kind_for(name) != "x"
 
     def kind_for(self, name: str) -> PlatformKind:
         """The platform kind of the table called ``name``."""

@@ -1,4 +1,7 @@
-"""X (API v2): create a post; X takes no idempotency key, so a lost answer is reconciled by reading our posts."""
+"""X (API v2): create a post; X takes no idempotency key, so a lost answer is reconciled by reading our posts.
+
+Mentions are read only when the account opts in (``read_mentions``): each post read counts against the tier's cap.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from chimera.net.http import ApiClient, BadReply, RequestRefused
-from chimera.platforms.base import Absent, DuplicateStatus, PostRequest, Receipt
+from chimera.platforms.base import Absent, DuplicateStatus, Mention, PostRequest, Receipt
 from chimera.platforms.lengths import x_weighted
 
 
@@ -34,6 +37,32 @@ class _Timeline(BaseModel):
     data: list[_Tweet] = []
 
 
+class _MentionTweet(BaseModel):
+    id: str
+    text: str
+    author_id: str
+    in_reply_to_user_id: str | None = None
+
+
+class _User(BaseModel):
+    id: str
+    username: str
+
+
+class _Includes(BaseModel):
+    users: list[_User] = []
+
+
+class _MentionsMeta(BaseModel):
+    newest_id: str | None = None
+
+
+class _Mentions(BaseModel):
+    data: list[_MentionTweet] = []
+    includes: _Includes = _Includes()
+    meta: _MentionsMeta = _MentionsMeta()
+
+
 class X:
     """A RemotePlatform for one X account (OAuth 2.0 user access token)."""
 
@@ -44,6 +73,7 @@ class X:
         self.max_chars = max_chars
         self._client = client
         self._me: _Me | None = None
+        self._newest_mention: str | None = None
 
     def length(self, text: str) -> int:
         """X's weighted count."""
@@ -88,6 +118,35 @@ class X:
             if " ".join(tweet.text.split()) == wanted:
                 return Receipt(self.name, tweet.id, post.text, f"https://x.com/{me.username}/status/{tweet.id}")
         return Absent.UNKNOWN
+
+    async def mentions(self) -> list[Mention]:
+        """GET /2/users/:id/mentions, only what is newer than the last read (each post read counts against the cap).
+
+        A post in reply to one of the account's is a reply; the account's own posts are never listed.
+        After a restart the last read is forgotten; the planner's dedupe rows keep answers to one each.
+        """
+        me = await self._account()
+        params: dict[str, str | int] = {
+            "max_results": 20, "expansions": "author_id", "user.fields": "username",
+            "tweet.fields": "author_id,in_reply_to_user_id",
+        }  # fmt: skip
+        if self._newest_mention is not None:
+            params["since_id"] = self._newest_mention
+        response = await self._client.request("GET", f"/2/users/{me.id}/mentions", params=params)
+        self._client.raise_for(response, "reading mentions")
+        try:
+            page = _Mentions.model_validate_json(response.content)
+        except ValidationError:
+            raise BadReply(f"{self._client.name}: the mentions are not in X's format", 200) from None
+        if page.meta.newest_id is not None:
+            self._newest_mention = page.meta.newest_id
+        names = {u.id: u.username for u in page.includes.users}
+        return [
+            Mention(self.name, t.id, names.get(t.author_id, t.author_id), " ".join(t.text.split()),
+                    "reply" if t.in_reply_to_user_id == me.id else "mention", t.id)
+            for t in page.data
+            if t.author_id != me.id
+        ]  # fmt: skip
 
     async def verify(self) -> str:
         """GET /2/users/me."""

@@ -9,6 +9,7 @@ requests; the planner's dedupe rows make sure a mention is answered once.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 
 import anyio
@@ -53,6 +54,7 @@ class MentionWatcher:
         self._gateway = gateway
         self._inbox = inbox
         self._tracker = tracker
+        self._last_read: dict[str, float] = {}
         self.requested = 0
         self.refused = 0
         self.errors: list[str] = []
@@ -64,6 +66,16 @@ class MentionWatcher:
                 return cid
         return None
 
+    def _due(self, platform: str) -> bool:
+        """Whether the account's ``mentions_every_s`` has passed since its last read (and mark this read)."""
+        every = self._policies.get(platform, PlatformPolicy()).mentions_every_s
+        now = time.monotonic()
+        last = self._last_read.get(platform)
+        if last is not None and now - last < every:
+            return False
+        self._last_read[platform] = now
+        return True
+
     async def poll_once(self) -> int:
         """Read every account's mentions once; return how many replies were requested."""
         self._tracker.source_busy()
@@ -71,7 +83,7 @@ class MentionWatcher:
             asked = 0
             for source in self._sources:
                 campaign = self._campaign_for(source.name)
-                if campaign is None:
+                if campaign is None or not self._due(source.name):
                     continue
                 try:
                     found = await source.mentions()

@@ -229,8 +229,8 @@ async def build_pipeline(
         await committer.submit(op)
 
     mentions = MentionWatcher(
-        sources=[r for r in listening if policy.platforms[r.name].replies], policies=policy.platforms, view=view,
-        book=book, seen=perception.seen, gateway=gateway, inbox=inbox, tracker=tracker, remember=remember,
+        sources=[r for r in listening if policy.platforms[r.name].reads_mentions(r.name)], policies=policy.platforms,
+        view=view, book=book, seen=perception.seen, gateway=gateway, inbox=inbox, tracker=tracker, remember=remember,
     )  # fmt: skip
     client = memory if isinstance(memory, MemoryClient) else None
     return Pipeline(scope, view, book, deps, tracker, work, results, inbox, committer, planner, judge, pool,

@@ -149,3 +149,20 @@ def test_bench_exits_non_zero_when_its_self_check_fails(tmp_path: Path, monkeypa
     assert out.exit_code == 4
     last = json.loads(out.stdout.strip().splitlines()[-1])
     assert last["self_check"] == ["tasks left pending (lost): 1"], "the line still reports what was found"
+
+
+def test_bench_replaces_only_a_store_that_a_bench_wrote(cli: Cli, tmp_path: Path) -> None:
+    """The bench starts from an empty store: a fleet's own store given as --db is refused and left as it was."""
+    cli.json("run", "--until-idle")
+    fleet_store = cli.home.db_path
+    before = fleet_store.read_bytes()
+    refused = cli.run("bench", "--agents", "10", "--llm-latency-ms", "0", "--db", str(fleet_store))
+    assert refused.returncode == 2 and "was not written by `chimera bench`" in refused.stderr, refused.stderr
+    assert fleet_store.read_bytes() == before and query(fleet_store, "SELECT COUNT(*) FROM tasks")[0][0] > 0
+    folder = cli.run("bench", "--agents", "10", "--db", str(tmp_path))
+    assert folder.returncode == 2 and "is not a file" in folder.stderr
+    bench_store = tmp_path / "rw1.db"
+    for agents in ("12", "10"):  # the second run replaces the first one's store
+        proc = cli.run("bench", "--agents", agents, "--llm-latency-ms", "0", "--db", str(bench_store))
+        assert proc.returncode == 0, proc.stderr
+    assert query(bench_store, "SELECT COUNT(*) FROM campaigns")[0][0] == 10

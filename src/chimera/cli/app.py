@@ -340,7 +340,9 @@ def bench(
             min=1, help="Worker coroutines (default: one per 16 cycles in the window, else per 16 agents; 16 to 2,000)."
         ),
     ] = None,
-    db: Annotated[Path | None, typer.Option(help="Store file to use (default: a temporary file).")] = None,
+    db: Annotated[
+        Path | None, typer.Option(help="Store file to use (default: a temporary file); only a bench store is replaced.")
+    ] = None,
     json_path: Annotated[Path | None, typer.Option("--json", help="Also write the result object to this file.")] = None,
     cfo: Annotated[bool, typer.Option("--cfo", help="Time CFO decisions (100,000 random requests) instead.")] = False,
     window: Annotated[

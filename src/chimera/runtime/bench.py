@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import resource
+import sqlite3
 import statistics
 import sys
 import time
@@ -24,6 +25,7 @@ import anyio
 
 from chimera import native
 from chimera.config.loader import Fleet
+from chimera.errors import ConfigError
 from chimera.mcp.command import ServerCommand
 from chimera.mcp.memory_client import MemoryClient
 from chimera.mcp.news_client import McpNewsSource
@@ -41,8 +43,12 @@ from chimera.runtime.runner import build_pipeline, start_roles
 from chimera.store import open_database
 from chimera.store.checkpointer import Checkpointer
 from chimera.store.invariants import workload_counts, workload_problems
+from chimera.store.ledger import set_flag
+from chimera.store.scope import TenantScope
 
 TOPICS = 50
+#: The runtime flag (name, value) a bench store carries, so that a later ``--db`` of the same path may replace it.
+BENCH_FLAG = ("bench", "RW-1")
 #: Topics whose posts always go to a human (they match the default sensitive list).
 SENSITIVE = ("health", "finance", "politics")
 WORDS = (
@@ -159,6 +165,8 @@ async def run_rw1(options: BenchOptions, work_dir: Path, progress: Callable[[int
     ]  # fmt: skip
     with runtime_interpreter():
         async with open_pool(specs, McpPolicy(call_timeout_s=60.0)) as mcp, open_database(db_path) as db:
+            for f in fleets:
+                await set_flag(TenantScope(db, f.tenant_id), *BENCH_FLAG, actor="bench")
             setup_start = time.perf_counter()
             checkpointer = Checkpointer(db)
             pipelines = []
@@ -248,9 +256,35 @@ def _prepare_files(options: BenchOptions, work_dir: Path, topics: list[str]) -> 
     snap = work_dir / "rw1-news.json"
     snap.write_text(json.dumps(snapshot(topics)))
     db_path = options.db or work_dir / "rw1.db"
+    refusal = store_refusal(db_path)
+    if refusal is not None:
+        raise ConfigError("--db", f"{db_path} {refusal}")
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
     return snap, db_path
+
+
+def store_refusal(path: Path) -> str | None:
+    """Why the bench may not use ``path`` as its store, or None.
+
+    A run starts from an empty store, so it deletes what is at ``path``: only a store an earlier bench
+    wrote (it carries ``BENCH_FLAG``) may be there.
+    """
+    if not path.exists():
+        return None
+    if not path.is_file():
+        return "is not a file"
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            marked = conn.execute("SELECT COUNT(*) FROM runtime_flags WHERE name = ? AND value = ?", BENCH_FLAG)
+            if marked.fetchone()[0]:
+                return None
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        pass
+    return "exists and was not written by `chimera bench`; the bench starts from an empty store and would delete it"
 
 
 def _file_bytes(db_path: Path) -> int:

@@ -17,6 +17,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -274,17 +275,19 @@ def store_refusal(path: Path) -> str | None:
         return None
     if not path.is_file():
         return "is not a file"
-    try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-        try:
-            marked = conn.execute("SELECT COUNT(*) FROM runtime_flags WHERE name = ? AND value = ?", BENCH_FLAG)
-            if marked.fetchone()[0]:
-                return None
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        pass
+    if _carries_bench_flag(path):
+        return None
     return "exists and was not written by `chimera bench`; the bench starts from an empty store and would delete it"
+
+
+def _carries_bench_flag(path: Path) -> bool:
+    """Whether the file is an SQLite store with ``BENCH_FLAG`` set (read only; the file is not changed)."""
+    try:
+        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as conn:
+            row = conn.execute("SELECT COUNT(*) FROM runtime_flags WHERE name = ? AND value = ?", BENCH_FLAG)
+            return bool(row.fetchone()[0])
+    except sqlite3.Error:  # not SQLite, or a store without runtime flags: no bench wrote it
+        return False
 
 
 def _file_bytes(db_path: Path) -> int:

@@ -63,8 +63,8 @@ def test_bench_window_bounds_the_cycles_in_flight(cli: Cli, tmp_path: Path) -> N
 def test_bench_prints_the_json_line_then_the_summary_table(cli: Cli) -> None:
     argv = [sys.executable, "-m", "chimera", "--home", str(cli.home.root), "bench", "--agents", "30",
             "--llm-latency-ms", "0"]  # fmt: skip
-    merged = subprocess.run(argv, capture_output=False, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True, env=cli.env, timeout=120, check=False)  # fmt: skip
+    merged = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=cli.env,
+                            timeout=120, check=False)  # fmt: skip
     assert merged.returncode == 0, merged.stdout
     lines = merged.stdout.splitlines()
     json_at = next(i for i, line in enumerate(lines) if line.startswith("{"))

@@ -31,11 +31,11 @@ def _x(url: str, token: str = "xtok") -> X:
                             max_retries=0, backoff_base_s=0.01))  # fmt: skip
 
 
-def _read(url: str, times: int = 1, token: str = "xtok") -> list[list[Mention]]:
-    async def main() -> list[list[Mention]]:
+def _read(url: str, token: str = "xtok") -> list[Mention]:
+    async def main() -> list[Mention]:
         x = _x(url, token)
         async with x._client:
-            return [await x.mentions() for _ in range(times)]
+            return await x.mentions()
 
     return anyio.run(main)
 
@@ -46,7 +46,7 @@ def test_mentions_and_replies_are_told_apart_and_the_account_s_own_posts_left_ou
         fake.mention("2001", "alice", "@nova  what about\nsolar storage?", reply_to_us=False)
         fake.mention("2002", "bob", "@nova agreed, grid batteries are the story", reply_to_us=True)
         fake.mention("2003", "nova", "@nova a note to self", reply_to_us=True)
-        [found] = _read(http.url)
+        found = _read(http.url)
     assert found == [
         Mention("x", "2002", "bob", "@nova agreed, grid batteries are the story", "reply", "2002"),
         Mention("x", "2001", "alice", "@nova what about solar storage?", "mention", "2001"),

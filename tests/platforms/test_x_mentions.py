@@ -74,6 +74,23 @@ def test_a_second_read_asks_only_for_what_is_newer_and_reads_nothing_twice() -> 
     assert fake.posts_read == 2, "each post was read once: the tier's read cap is spent on nothing twice"
 
 
+def test_a_new_process_starts_after_the_newest_mention_handled_before() -> None:
+    with serve() as http:
+        fake = FakeX(http, "xtok")
+        for n, who in ((1999, "ann"), (2001, "alice"), (2005, "carol")):
+            fake.mention(str(n), who, f"@nova hello from {who}", reply_to_us=False)
+
+        async def main() -> list[Mention]:
+            x = _x(http.url)
+            x.resume_after(["1999", "2001", "not-a-post-id"])  # what earlier runs recorded
+            async with x._client:
+                return await x.mentions()
+
+        found = anyio.run(main)
+        [asked] = [r.path for r in http.requests if "/mentions" in r.path]
+    assert [m.id for m in found] == ["2005"] and "since_id=2001" in asked and fake.posts_read == 1
+
+
 def test_a_wrong_token_and_a_garbled_page_are_clear_errors() -> None:
     with serve() as http:
         fake = FakeX(http, "xtok")

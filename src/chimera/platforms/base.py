@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import Protocol, runtime_checkable
@@ -21,6 +21,7 @@ __all__ = [
     "PostRequest",
     "Receipt",
     "RemotePlatform",
+    "ResumableMentions",
 ]
 
 
@@ -97,4 +98,13 @@ class MentionSource(Protocol):
 
     async def mentions(self) -> list[Mention]:
         """Recent mentions and replies addressed to the account."""
+        ...
+
+
+@runtime_checkable
+class ResumableMentions(Protocol):
+    """A mention source whose reads cost (X's): told at start which mentions earlier runs handled."""
+
+    def resume_after(self, handled: Iterable[str]) -> None:
+        """Start the next read after the newest of these mention ids."""
         ...

@@ -6,6 +6,7 @@ Mentions are read only when the account opts in (``read_mentions``): each post r
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -123,7 +124,7 @@ class X:
         """GET /2/users/:id/mentions, only what is newer than the last read (each post read counts against the cap).
 
         A post in reply to one of the account's is a reply; the account's own posts are never listed.
-        After a restart the last read is forgotten; the planner's dedupe rows keep answers to one each.
+        A new process starts after the newest mention earlier runs handled (``resume_after``).
         """
         me = await self._account()
         params: dict[str, str | int] = {
@@ -147,6 +148,12 @@ class X:
             for t in page.data
             if t.author_id != me.id
         ]  # fmt: skip
+
+    def resume_after(self, handled: Iterable[str]) -> None:
+        """Start the next read after the newest of these post ids (X's ids grow with time)."""
+        newest = max((int(i) for i in handled if i.isdigit()), default=None)
+        if newest is not None:
+            self._newest_mention = str(newest)
 
     async def verify(self) -> str:
         """GET /2/users/me."""

@@ -23,7 +23,7 @@ from chimera.pipeline.books import CampaignBook
 from chimera.pipeline.messages import PlanRequest
 from chimera.pipeline.queues import PriorityQueue
 from chimera.pipeline.tracker import WorkTracker
-from chimera.platforms.base import MentionSource
+from chimera.platforms.base import MentionSource, ResumableMentions
 from chimera.skills.base import FleetView
 
 log = logging.getLogger("chimera.mentions")
@@ -55,6 +55,10 @@ class MentionWatcher:
         self._inbox = inbox
         self._tracker = tracker
         self._last_read: dict[str, float] = {}
+        for source in sources:  # where reads cost, start after what earlier runs handled
+            if isinstance(source, ResumableMentions):
+                prefix = f"mention:{source.name}:"
+                source.resume_after(seen_id[len(prefix) :] for _, seen_id in seen if seen_id.startswith(prefix))
         self.requested = 0
         self.refused = 0
         self.errors: list[str] = []
